@@ -1,0 +1,37 @@
+package io.ragreactor.runbook;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The validated runbook file: every site-specific name, threshold and deadline the reactor resolves
+ * into commands. Load it with {@link RunbookLoader}.
+ */
+public record Runbook(String version, String namespace, Duration allowedSkew, List<TargetRule> targets,
+                      ShardDownSettings shardDown, Escalation escalation, String source) {
+
+    /** The shipped default runbook for the demo stack. */
+    public static Runbook defaults() {
+        return RunbookLoader.loadDefault(Map.of());
+    }
+
+    public static Runbook load(final Path file) {
+        return RunbookLoader.load(file, Map.of());
+    }
+
+    /** The target for a source name of the given kind (for example "pod" or "shard"), by the first matching rule. */
+    public Optional<String> targetFor(final String sourceKind, final String name) {
+        for (final TargetRule rule : targets) {
+            if (rule.source().equals(sourceKind)) {
+                final Optional<String> target = rule.target(namespace, name);
+                if (target.isPresent()) {
+                    return target;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,264 @@
+package io.ragreactor.runbook;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads typed values out of a SnakeYAML node tree and collects every problem with its line and dotted
+ * key, so one run reports all mistakes of a file. Getters return a placeholder after recording a
+ * problem; callers check {@link #problems()} before using the result.
+ */
+final class YamlReader {
+
+    private static final Pattern DURATION = Pattern.compile("^([0-9]+)(ms|s|m|h|d)$");
+
+    private final List<String> problems = new ArrayList<>();
+
+    List<String> problems() {
+        return problems;
+    }
+
+    void problem(final Node node, final String key, final String message) {
+        final int line = node == null ? 0 : node.getStartMark().getLine() + 1;
+        problems.add("line " + line + ", key " + key + ": " + message);
+    }
+
+    /** A view of one mapping node at a dotted path; it reports keys it does not know. */
+    Section section(final Node node, final String path) {
+        if (!(node instanceof MappingNode mapping)) {
+            problem(node, path, "expected a mapping of keys to values");
+            return new Section(null, path, node);
+        }
+        return new Section(mapping, path, node);
+    }
+
+    final class Section {
+        private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
+        private final String path;
+        private final Node node;
+
+        private Section(final MappingNode mapping, final String path, final Node node) {
+            this.path = path;
+            this.node = node;
+            if (mapping != null) {
+                for (final NodeTuple tuple : mapping.getValue()) {
+                    if (tuple.getKeyNode() instanceof ScalarNode key) {
+                        entries.put(key.getValue(), tuple);
+                    } else {
+                        problem(tuple.getKeyNode(), path, "keys must be plain strings");
+                    }
+                }
+            }
+        }
+
+        String key(final String name) {
+            return path.isEmpty() ? name : path + "." + name;
+        }
+
+        /** Records a problem for every key of this mapping not in {@code known}. */
+        void allowOnly(final Set<String> known) {
+            for (final Map.Entry<String, NodeTuple> entry : entries.entrySet()) {
+                if (!known.contains(entry.getKey())) {
+                    problem(entry.getValue().getKeyNode(), key(entry.getKey()),
+                            "unknown key; expected one of " + String.join(", ", known.stream().sorted().toList()));
+                }
+            }
+        }
+
+        Node node(final String name) {
+            final NodeTuple tuple = entries.get(name);
+            return tuple == null ? null : tuple.getValueNode();
+        }
+
+        boolean has(final String name) {
+            return entries.containsKey(name);
+        }
+
+        private Node required(final String name) {
+            final Node value = node(name);
+            if (value == null) {
+                problem(node, key(name), "missing");
+            }
+            return value;
+        }
+
+        Section section(final String name) {
+            final Node value = required(name);
+            return value == null ? YamlReader.this.emptySection(key(name), node) : YamlReader.this.section(value, key(name));
+        }
+
+        String string(final String name) {
+            final Node value = required(name);
+            if (value == null) {
+                return "";
+            }
+            if (!(value instanceof ScalarNode scalar)) {
+                problem(value, key(name), "expected a single value");
+                return "";
+            }
+            return scalar.getValue();
+        }
+
+        String string(final String name, final String defaultValue) {
+            return has(name) ? string(name) : defaultValue;
+        }
+
+        String nonBlank(final String name) {
+            final String value = string(name);
+            if (value.isBlank() && node(name) != null) {
+                problem(node(name), key(name), "must not be empty");
+            }
+            return value;
+        }
+
+        int integer(final String name, final int min, final int max) {
+            final String text = string(name);
+            if (node(name) == null) {
+                return min;
+            }
+            return parseInteger(name, text, min, max);
+        }
+
+        int integer(final String name, final int min, final int max, final int defaultValue) {
+            return has(name) ? integer(name, min, max) : defaultValue;
+        }
+
+        private int parseInteger(final String name, final String text, final int min, final int max) {
+            try {
+                final int value = Integer.parseInt(text.trim());
+                if (value < min || value > max) {
+                    problem(node(name), key(name), "must be between " + min + " and " + max + ", got " + value);
+                }
+                return value;
+            } catch (final NumberFormatException e) {
+                problem(node(name), key(name), "expected a whole number, got '" + text + "'");
+                return min;
+            }
+        }
+
+        Duration duration(final String name) {
+            final String text = string(name);
+            if (node(name) == null) {
+                return Duration.ZERO;
+            }
+            final Matcher matcher = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+            if (!matcher.matches()) {
+                problem(node(name), key(name), "expected a duration such as 500ms, 30s, 5m, 2h or 1d, got '" + text + "'");
+                return Duration.ZERO;
+            }
+            final long amount = Long.parseLong(matcher.group(1));
+            final Duration value = switch (matcher.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+            if (value.isZero()) {
+                problem(node(name), key(name), "must be longer than zero");
+            }
+            return value;
+        }
+
+        Duration duration(final String name, final Duration defaultValue) {
+            return has(name) ? duration(name) : defaultValue;
+        }
+
+        List<String> strings(final String name) {
+            final Node value = required(name);
+            if (value == null) {
+                return List.of();
+            }
+            if (!(value instanceof SequenceNode sequence)) {
+                problem(value, key(name), "expected a list");
+                return List.of();
+            }
+            final List<String> result = new ArrayList<>();
+            for (int i = 0; i < sequence.getValue().size(); i++) {
+                final Node item = sequence.getValue().get(i);
+                if (item instanceof ScalarNode scalar) {
+                    result.add(scalar.getValue());
+                } else {
+                    problem(item, key(name) + "[" + i + "]", "expected a single value");
+                }
+            }
+            return result;
+        }
+
+        List<Pattern> patterns(final String name) {
+            final List<Pattern> result = new ArrayList<>();
+            final List<String> texts = strings(name);
+            for (int i = 0; i < texts.size(); i++) {
+                final Pattern pattern = compile(node(name), key(name) + "[" + i + "]", texts.get(i));
+                if (pattern != null) {
+                    result.add(pattern);
+                }
+            }
+            if (result.isEmpty() && node(name) != null) {
+                problem(node(name), key(name), "needs at least one pattern");
+            }
+            return result;
+        }
+
+        Pattern pattern(final String name) {
+            final Pattern pattern = compile(node(name), key(name), string(name));
+            return pattern == null ? Pattern.compile("$^") : pattern;
+        }
+
+        private Pattern compile(final Node at, final String key, final String text) {
+            try {
+                return Pattern.compile(text, Pattern.CASE_INSENSITIVE);
+            } catch (final PatternSyntaxException e) {
+                problem(at, key, "invalid regular expression: " + e.getDescription());
+                return null;
+            }
+        }
+
+        Map<String, String> stringMap(final String name) {
+            final Section map = section(name);
+            final Map<String, String> result = new LinkedHashMap<>();
+            for (final String entry : map.entries.keySet()) {
+                result.put(entry, map.string(entry));
+            }
+            return result;
+        }
+
+        <T> List<T> list(final String name, final Function<Section, T> itemReader) {
+            final Node value = required(name);
+            if (value == null) {
+                return List.of();
+            }
+            if (!(value instanceof SequenceNode sequence)) {
+                problem(value, key(name), "expected a list");
+                return List.of();
+            }
+            final List<T> result = new ArrayList<>();
+            for (int i = 0; i < sequence.getValue().size(); i++) {
+                result.add(itemReader.apply(YamlReader.this.section(sequence.getValue().get(i), key(name) + "[" + i + "]")));
+            }
+            return result;
+        }
+
+        Node at() {
+            return node;
+        }
+    }
+
+    Section emptySection(final String path, final Node parent) {
+        return new Section(null, path, parent);
+    }
+}

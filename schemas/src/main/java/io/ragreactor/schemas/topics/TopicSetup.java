@@ -1,0 +1,64 @@
+package io.ragreactor.schemas.topics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the product's topics when they are missing and checks that {@code rag.health} and
+ * {@code rag.recovery.outcomes} have the same partition count, because the reactor meets health
+ * events and outcomes of one target on one partition.
+ */
+public final class TopicSetup {
+
+    private TopicSetup() {
+    }
+
+    /** Creates missing topics with {@code partitions} partitions and checks the co-partitioning rule. */
+    public static void ensureTopics(final Admin admin, final TopicNames names, final int partitions,
+                                    final short replicationFactor) {
+        final Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        final List<NewTopic> wanted = new ArrayList<>();
+        wanted.add(new NewTopic(names.health(), partitions, replicationFactor));
+        wanted.add(new NewTopic(names.commands(), partitions, replicationFactor));
+        wanted.add(new NewTopic(names.outcomes(), partitions, replicationFactor));
+        wanted.add(new NewTopic(names.healthDeadLetter(), partitions, replicationFactor));
+        wanted.add(new NewTopic(names.incidents(), partitions, replicationFactor).configs(compacted));
+        wanted.add(new NewTopic(names.control(), 1, replicationFactor).configs(compacted));
+        try {
+            final Set<String> existing = admin.listTopics().names().get();
+            final List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get();
+                } catch (final ExecutionException e) {
+                    // Another instance may have created them between the list and the create.
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            final Map<String, TopicDescription> described =
+                    admin.describeTopics(List.of(names.health(), names.outcomes())).allTopicNames().get();
+            final int healthPartitions = described.get(names.health()).partitions().size();
+            final int outcomePartitions = described.get(names.outcomes()).partitions().size();
+            if (healthPartitions != outcomePartitions) {
+                throw new IllegalStateException("topics " + names.health() + " (" + healthPartitions + " partitions) and "
+                        + names.outcomes() + " (" + outcomePartitions + " partitions) must have the same partition count,"
+                        + " because the reactor joins them per target; add partitions to the smaller one");
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (final ExecutionException e) {
+            throw new IllegalStateException("cannot create or describe topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+}
