@@ -134,7 +134,8 @@ public final class RunbookLoader {
 
     private static ShardDownSettings readShardDown(final YamlReader reader, final YamlReader.Section section,
                                                    final SiblingReader siblings) {
-        section.allowOnly(Set.of("detection", "shardRegistry", "workload", "steps"));
+        section.allowOnly(Set.of("component", "detection", "shardRegistry", "workload", "steps"));
+        final String component = dnsLabel(reader, section, "component");
 
         final YamlReader.Section detection = section.section("detection");
         detection.allowOnly(Set.of("threshold", "window", "ioErrorPatterns", "checksumErrorPatterns", "segmentPattern"));
@@ -162,7 +163,7 @@ public final class RunbookLoader {
 
         final YamlReader.Section steps = section.section("steps");
         steps.allowOnly(Set.of("markUnhealthy", "reopen", "restore", "validate", "reintroduce"));
-        return new ShardDownSettings(detectionSettings, configMap, workloadSettings, new ShardDownSettings.Steps(
+        return new ShardDownSettings(component, detectionSettings, configMap, workloadSettings, new ShardDownSettings.Steps(
                 limits(steps.section("markUnhealthy"), Set.of()),
                 readReopen(reader, steps.section("reopen")),
                 readRestore(reader, steps.section("restore")),

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Scenario A settings: detection of a shard that is down or corrupt, and its recovery ladder's parameters. */
-public record ShardDownSettings(Detection detection, String registryConfigMap, Workload workload, Steps steps) {
+public record ShardDownSettings(String component, Detection detection, String registryConfigMap, Workload workload, Steps steps) {
 
     /** An incident opens when one shard shows {@code threshold} symptoms within {@code window}. */
     public record Detection(int threshold, Duration window, List<Pattern> ioErrorPatterns,

@@ -3,6 +3,7 @@ package io.ragreactor.schemas.topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,17 +22,21 @@ public final class TopicSetup {
     private TopicSetup() {
     }
 
-    /** Creates missing topics with {@code partitions} partitions and checks the co-partitioning rule. */
+    /**
+     * Creates missing topics with {@code partitions} partitions and checks the co-partitioning rule; a
+     * replication factor of -1 takes the broker's default.
+     */
     public static void ensureTopics(final Admin admin, final TopicNames names, final int partitions,
                                     final short replicationFactor) {
+        final Optional<Short> replicas = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
         final Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         final List<NewTopic> wanted = new ArrayList<>();
-        wanted.add(new NewTopic(names.health(), partitions, replicationFactor));
-        wanted.add(new NewTopic(names.commands(), partitions, replicationFactor));
-        wanted.add(new NewTopic(names.outcomes(), partitions, replicationFactor));
-        wanted.add(new NewTopic(names.healthDeadLetter(), partitions, replicationFactor));
-        wanted.add(new NewTopic(names.incidents(), partitions, replicationFactor).configs(compacted));
-        wanted.add(new NewTopic(names.control(), 1, replicationFactor).configs(compacted));
+        wanted.add(new NewTopic(names.health(), Optional.of(partitions), replicas));
+        wanted.add(new NewTopic(names.commands(), Optional.of(partitions), replicas));
+        wanted.add(new NewTopic(names.outcomes(), Optional.of(partitions), replicas));
+        wanted.add(new NewTopic(names.healthDeadLetter(), Optional.of(partitions), replicas));
+        wanted.add(new NewTopic(names.incidents(), Optional.of(partitions), replicas).configs(compacted));
+        wanted.add(new NewTopic(names.control(), Optional.of(1), replicas).configs(compacted));
         try {
             final Set<String> existing = admin.listTopics().names().get();
             final List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();

@@ -1,0 +1,29 @@
+package io.ragreactor.reactor.ingest;
+
+import io.ragreactor.schemas.health.HealthEvent;
+import io.ragreactor.schemas.outcome.RecoveryOutcome;
+
+/** One validated input of the ladders: an observation, an outcome, or the removal of a target. */
+public sealed interface ReactorInput {
+
+    /** Event time of the input, the time the ladders act at. */
+    long eventTime();
+
+    record Observation(HealthEvent event) implements ReactorInput {
+        @Override
+        public long eventTime() {
+            return event.getObservedAt().toEpochMilli();
+        }
+    }
+
+    record Outcome(RecoveryOutcome outcome) implements ReactorInput {
+        @Override
+        public long eventTime() {
+            return outcome.getFinishedAt().toEpochMilli();
+        }
+    }
+
+    /** A tombstone on the health topic: the target was deleted. */
+    record Removal(long eventTime) implements ReactorInput {
+    }
+}
