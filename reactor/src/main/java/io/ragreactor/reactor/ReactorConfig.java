@@ -41,7 +41,7 @@ public final class ReactorConfig extends AbstractConfig {
     public static final String ENV_PREFIX = "RAG_REACTOR_";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+            .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ReactorConfig::requireHosts,
                     Importance.HIGH, "Kafka brokers to connect to, host:port, comma-separated.")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Base URL of a Confluent-compatible schema registry.")
@@ -67,6 +67,12 @@ public final class ReactorConfig extends AbstractConfig {
                     "Kafka Streams commit interval; under exactly-once it bounds the output latency.")
             .define(SASL_JAAS_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
                     "SASL JAAS configuration for the brokers, when they require SASL; masked in logs.");
+
+    private static void requireHosts(final String name, final Object value) {
+        if (value == null || ((java.util.List<?>) value).isEmpty()) {
+            throw new ConfigException(name, value, "needs at least one host:port");
+        }
+    }
 
     private ReactorConfig(final Map<String, ?> values) {
         super(DEFINITION, values, false);
