@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node Kafka broker in KRaft combined mode (broker and controller in one server), started
- * in-process with listeners on 127.0.0.1 only. Internal topics are sized for one node so transactions
- * and exactly-once Kafka Streams work; the storage is a fresh temporary directory unless the caller keeps one.
+ * in-process with listeners on 127.0.0.1 only. Internal topics are sized for one node, so transactions
+ * and exactly-once Kafka Streams work. The storage is a fresh temporary directory unless the caller keeps one.
  */
 public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
 
@@ -173,7 +173,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
 
     /**
      * Returns a port that was free on 127.0.0.1 a moment ago. Another process can take it before the broker
-     * binds it; {@link #start(Path, boolean)} retries on that {@link BindException}.
+     * binds it, so {@link #start(Path, boolean)} retries on that {@link BindException}.
      */
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
@@ -202,13 +202,13 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
         }
     }
 
-    /** The client listener as {@code 127.0.0.1:PORT}. */
+    /** Returns the client listener's address as {@code 127.0.0.1:PORT}. */
     @Override
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    /** The broker's log directory, which holds its metadata log and every topic's partitions. */
+    /** Returns the broker's log directory, which contains its metadata log and every topic's partitions. */
     public Path logDir() {
         return logDir;
     }

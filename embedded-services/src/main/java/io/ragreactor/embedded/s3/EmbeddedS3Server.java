@@ -71,7 +71,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
         return new EmbeddedS3Server(proxy, context, endpoint);
     }
 
-    /** Waits for Jetty's STARTED state, because S3Proxy reports the bound port only from then on. */
+    /** Waits for Jetty's STARTED state before the bound port is read, as S3Proxy's own JUnit support does. */
     private static void awaitStarted(final S3Proxy proxy) throws InterruptedException {
         final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!"STARTED".equals(proxy.getState())) {
@@ -98,8 +98,9 @@ public final class EmbeddedS3Server implements AutoCloseable {
 
     /**
      * Creates an AWS SDK v2 client for this server: path-style addressing, region us-east-1, the URL-connection
-     * HTTP client, and checksums only where S3 requires them (S3Proxy 2.6 rejects the SDK's default trailing
-     * checksums on uploads). The caller closes it.
+     * HTTP client, and checksums only where S3 requires them. With the SDK's default checksums S3Proxy 2.6
+     * rejects every upload with HTTP 400 because the x-amz-content-sha256 header does not match its own
+     * hash. The caller closes the client.
      */
     public S3Client newClient() {
         return S3Client.builder()

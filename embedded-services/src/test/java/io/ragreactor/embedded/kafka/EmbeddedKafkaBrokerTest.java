@@ -68,7 +68,7 @@ class EmbeddedKafkaBrokerTest {
     }
 
     @Test
-    void shouldKeepRecordsAcrossRestartOnKeptLogDir(@TempDir final Path keptDir) throws Exception {
+    void shouldKeepRecordsInKeptLogDir(@TempDir final Path keptDir) throws Exception {
         // Given
         final String topic = "kept-" + UUID.randomUUID();
         try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.start(keptDir)) {
