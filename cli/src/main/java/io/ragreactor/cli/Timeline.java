@@ -1,0 +1,160 @@
+package io.ragreactor.cli;
+
+import io.ragreactor.schemas.command.RecoveryCommand;
+import io.ragreactor.schemas.health.GoldenQueryResult;
+import io.ragreactor.schemas.health.HealthEvent;
+import io.ragreactor.schemas.health.IndexIoError;
+import io.ragreactor.schemas.incident.IncidentUpdate;
+import io.ragreactor.schemas.outcome.RecoveryOutcome;
+import io.ragreactor.schemas.topics.Topics;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Follows the command, outcome and incident topics and prints one line per record, so the demo shows
+ * observation, detection, command and outcome as they happen. It also keeps what it saw for the
+ * demo's final checks.
+ */
+final class Timeline implements AutoCloseable {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    private final Topics topics;
+    private final PrintStream out;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<RecoveryCommand> commands = new CopyOnWriteArrayList<>();
+    private final List<RecoveryOutcome> outcomes = new CopyOnWriteArrayList<>();
+    private final Map<String, IncidentUpdate> latestIncidents = new ConcurrentHashMap<>();
+
+    Timeline(final String bootstrapServers, final Topics topics, final PrintStream out) {
+        this.topics = topics;
+        this.out = out;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "rag-reactor-demo-timeline",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topics.commands().name(), topics.outcomes().name(), topics.incidents().name()));
+        this.thread = new Thread(this::follow, "demo-timeline");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void observed(final HealthEvent event) {
+        print(event.getObservedAt(), "observe", event.getTarget(), describe(event));
+    }
+
+    private void follow() {
+        while (running.get()) {
+            for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                if (record.topic().equals(topics.commands().name())) {
+                    onCommand(topics.commands().valueSerde().deserializer().deserialize(record.topic(), record.value()));
+                } else if (record.topic().equals(topics.outcomes().name())) {
+                    onOutcome(topics.outcomes().valueSerde().deserializer().deserialize(record.topic(), record.value()));
+                } else if (record.value() != null) {
+                    onIncident(topics.incidents().valueSerde().deserializer().deserialize(record.topic(), record.value()));
+                }
+            }
+        }
+        consumer.close();
+    }
+
+    private void onCommand(final RecoveryCommand command) {
+        commands.add(command);
+        print(command.getIssuedAt(), "command", command.getTarget(), command.getStep() + " #" + command.getAttempt()
+                + " (" + command.getAction().getClass().getSimpleName() + ", deadline "
+                + CLOCK.format(command.getDeadline()) + ")");
+    }
+
+    private void onOutcome(final RecoveryOutcome outcome) {
+        outcomes.add(outcome);
+        print(outcome.getFinishedAt(), "outcome", outcome.getTarget(), outcome.getStep() + " #" + outcome.getAttempt()
+                + " " + outcome.getStatus() + " [simulated cluster]: " + outcome.getDetail());
+        outcome.getEvidence().stream()
+                .filter(evidence -> evidence.getKind().equals("snapshot-choice") || evidence.getKind().equals("exit-code"))
+                .forEach(evidence -> out.printf(Locale.ROOT, "%-12s %-9s %s%n", "", "", "  evidence "
+                        + evidence.getKind() + ": " + firstLine(evidence.getText())));
+    }
+
+    private void onIncident(final IncidentUpdate update) {
+        latestIncidents.put(update.getIncidentId(), update);
+        final String change = update.getChange();
+        if (change.startsWith("opened") || change.startsWith("recovered") || change.startsWith("escalated")
+                || change.startsWith("removed")) {
+            final String kind = change.startsWith("opened") ? "detect" : "incident";
+            print(update.getUpdatedAt(), kind, update.getTarget(), update.getIncidentId() + " "
+                    + update.getState().name().toLowerCase(Locale.ROOT) + ": " + change);
+        }
+    }
+
+    private synchronized void print(final Instant at, final String kind, final String target, final String text) {
+        out.printf(Locale.ROOT, "%-12s %-9s %-29s %s%n", CLOCK.format(at), kind, target, text);
+    }
+
+    /** Waits until the incident of {@code target} is closed or escalated, and returns its last update. */
+    Optional<IncidentUpdate> awaitClosed(final String target, final Duration timeout) throws InterruptedException {
+        final long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            for (final IncidentUpdate update : latestIncidents.values()) {
+                if (update.getTarget().equals(target) && switch (update.getState()) {
+                    case RECOVERED, ESCALATED, RESOLVED, REMOVED -> true;
+                    case OPEN -> false;
+                }) {
+                    return Optional.of(update);
+                }
+            }
+            Thread.sleep(100);
+        }
+        return Optional.empty();
+    }
+
+    List<RecoveryCommand> commands() {
+        return new ArrayList<>(commands);
+    }
+
+    List<RecoveryOutcome> outcomes() {
+        return new ArrayList<>(outcomes);
+    }
+
+    private static String describe(final HealthEvent event) {
+        if (event.getPayload() instanceof GoldenQueryResult result) {
+            return "golden query " + result.getQid() + ": " + (result.getRetrieved().isEmpty() ? "no results"
+                    : result.getRetrieved().size() + " results, best " + result.getRetrieved().get(0).getId() + " "
+                    + result.getRetrieved().get(0).getScore());
+        }
+        if (event.getPayload() instanceof IndexIoError error) {
+            return "index " + error.getKind().name().toLowerCase(Locale.ROOT) + " error in " + error.getSegment()
+                    + " (pod " + error.getPodName() + ")";
+        }
+        return event.getPayload().getClass().getSimpleName();
+    }
+
+    private static String firstLine(final String text) {
+        final int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline) + " ...";
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        thread.join(5_000);
+    }
+}
