@@ -1,0 +1,180 @@
+package io.ragreactor.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ragreactor.cli.LocalLoop;
+import io.ragreactor.embedded.junit.KafkaBrokerExtension;
+import io.ragreactor.embedded.kafka.KafkaBroker;
+import io.ragreactor.ingress.HealthEventPublisher;
+import io.ragreactor.ingress.JsonLinesIngress;
+import io.ragreactor.ingress.ParsedLine;
+import io.ragreactor.ingress.ProbeLineParser;
+import io.ragreactor.ingress.Retimer;
+import io.ragreactor.local.LocalRuntime;
+import io.ragreactor.schemas.command.RecoveryCommand;
+import io.ragreactor.schemas.health.HealthEvent;
+import io.ragreactor.schemas.incident.IncidentState;
+import io.ragreactor.schemas.incident.IncidentUpdate;
+import io.ragreactor.schemas.outcome.OutcomeStatus;
+import io.ragreactor.schemas.outcome.RecoveryOutcome;
+import io.ragreactor.schemas.topics.Topic;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole loop on a real broker under exactly_once_v2: ingress, reactor, actuators, the simulated
+ * cluster and S3. Each test starts its own local runtime on the one broker of the run, so topics are
+ * shared and each test only looks at its own target's records.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class ShardRecoveryIT {
+
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(90);
+    private static final List<String> LADDER = List.of("mark-unhealthy", "reopen", "restore", "validate", "reintroduce");
+
+    @Test
+    void shouldRecoverShardFiveWithOneCommandPerStepAndOneOutcomePerCommand(final KafkaBroker broker) throws Exception {
+        final Instant testStart = Instant.now();
+        try (LocalLoop loop = LocalLoop.start(LocalRuntime.Options.defaults()
+                .withExternalBroker(broker.bootstrapServers()))) {
+            // Given the sample recording, in which shard-5 degrades and shard-4 stays healthy
+            final String sample = sample();
+
+            // When it is produced to the health topic
+            play(loop, sample);
+
+            // Then shard-5's incident closes as recovered through the whole ladder, one command per step
+            final String target = "rag-prod/vectorstore/shard-5";
+            final IncidentUpdate closed = awaitClosed(loop, target);
+            assertThat(closed.getState()).isEqualTo(IncidentState.RECOVERED);
+            final List<RecoveryCommand> commands = readAll(loop, loop.topics().commands(),
+                    command -> command.getIncidentId().equals(closed.getIncidentId()));
+            assertThat(commands).extracting(RecoveryCommand::getStep).containsExactlyElementsOf(LADDER);
+            assertThat(commands).extracting(RecoveryCommand::getCommandId).doesNotHaveDuplicates();
+
+            final List<RecoveryOutcome> outcomes = readAll(loop, loop.topics().outcomes(),
+                    outcome -> outcome.getIncidentId().equals(closed.getIncidentId()));
+            assertThat(outcomes).extracting(RecoveryOutcome::getCommandId)
+                    .containsExactlyInAnyOrderElementsOf(commands.stream().map(RecoveryCommand::getCommandId).toList());
+            assertThat(outcomes.stream().collect(Collectors.toMap(RecoveryOutcome::getStep, RecoveryOutcome::getStatus)))
+                    .containsEntry("reopen", OutcomeStatus.FAILED)
+                    .containsEntry("restore", OutcomeStatus.SUCCEEDED)
+                    .containsEntry("validate", OutcomeStatus.SUCCEEDED);
+
+            // And shard-4 was never touched, and the simulated shard-5 now serves a healthy index; other tests
+            // of this class share the broker, so only commands issued during this test count
+            assertThat(readAll(loop, loop.topics().commands(), c -> c.getTarget().endsWith("/shard-4")
+                    && !c.getIssuedAt().isBefore(testStart))).isEmpty();
+            assertThat(loop.runtime().cluster().shardIndex("shard-5").healthy()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldRecoverShardFourWithTheSameLadderWhenItIsTheBrokenOne(final KafkaBroker broker) throws Exception {
+        try (LocalLoop loop = LocalLoop.start(LocalRuntime.Options.defaults()
+                .withExternalBroker(broker.bootstrapServers())
+                .withBrokenShards(Set.of("shard-4")))) {
+            // Given shard-4 seeded broken and the sample's shard-5 symptoms renamed to shard-4; the
+            // renamed lines get new event ids, because ids derive from the line's content
+            final String renamed = sample().lines()
+                    .filter(line -> line.contains("shard-5"))
+                    .map(line -> line.replace("shard-5", "shard-4"))
+                    .collect(Collectors.joining("\n"));
+
+            // When they are produced
+            play(loop, renamed);
+
+            // Then the same ladder recovers shard-4, with no code or runbook change
+            final IncidentUpdate closed = awaitClosed(loop, "rag-prod/vectorstore/shard-4");
+            assertThat(closed.getState()).isEqualTo(IncidentState.RECOVERED);
+            assertThat(closed.getSteps()).extracting(step -> step.getStep()).containsExactlyElementsOf(LADDER);
+            assertThat(loop.runtime().cluster().shardIndex("shard-4").healthy()).isTrue();
+        }
+    }
+
+    private static String sample() throws IOException {
+        try (InputStream in = ShardRecoveryIT.class.getResourceAsStream("/io/ragreactor/cli/golden-query-results.jsonl")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void play(final LocalLoop loop, final String lines) throws Exception {
+        try (HealthEventPublisher publisher = HealthEventPublisher.connect(loop.runtime().bootstrapServers(),
+                loop.topics())) {
+            new JsonLinesIngress(new ProbeLineParser(loop.runbook()), publisher).run(
+                    new BufferedReader(new StringReader(lines)), "sample", new Retimer(Instant.now(), 60),
+                    new JsonLinesIngress.Listener() {
+                        @Override
+                        public void published(final HealthEvent event) {
+                        }
+
+                        @Override
+                        public void skipped(final long lineNumber, final String why) {
+                        }
+
+                        @Override
+                        public void deadLettered(final long lineNumber, final ParsedLine.Rejected rejected) {
+                            throw new AssertionError("sample line " + lineNumber + " rejected: " + rejected.message());
+                        }
+                    });
+        }
+    }
+
+    private static IncidentUpdate awaitClosed(final LocalLoop loop, final String target) throws InterruptedException {
+        final long end = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+        while (System.nanoTime() < end) {
+            final List<IncidentUpdate> updates = readAll(loop, loop.topics().incidents(),
+                    update -> update.getTarget().equals(target) && update.getState() != IncidentState.OPEN);
+            if (!updates.isEmpty()) {
+                return updates.get(updates.size() - 1);
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("incident of " + target + " did not close within " + RECOVERY_TIMEOUT);
+    }
+
+    /** Reads a topic from the beginning to its current end, committed records only. */
+    private static <V> List<V> readAll(final LocalLoop loop, final Topic<String, V> topic, final Predicate<V> filter) {
+        final Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, loop.runtime().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        final List<V> values = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(),
+                topic.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topic.name()));
+            int emptyPolls = 0;
+            while (emptyPolls < 3) {
+                final var records = consumer.poll(Duration.ofMillis(300));
+                if (records.isEmpty() && !consumer.assignment().isEmpty()) {
+                    emptyPolls++;
+                }
+                for (final ConsumerRecord<String, V> record : records) {
+                    if (record.value() != null && filter.test(record.value())) {
+                        values.add(record.value());
+                    }
+                }
+            }
+        }
+        return values;
+    }
+}
