@@ -99,6 +99,7 @@ public final class LocalLoop implements AutoCloseable {
         values.put(ActuatorConfig.SCHEMA_REGISTRY_URL, runtime.schemaRegistryUrl());
         values.put(ActuatorConfig.ALLOWED_NAMESPACES, runtime.seed().namespace());
         values.put(ActuatorConfig.S3_ENDPOINT_OVERRIDE, runtime.s3Endpoint().toString());
+        values.put(ActuatorConfig.S3_PATH_STYLE_ACCESS, true);
         values.put(ActuatorConfig.S3_ACCESS_KEY, runtime.s3AccessKey());
         values.put(ActuatorConfig.S3_SECRET_KEY, runtime.s3SecretKey());
         values.put(ActuatorConfig.KUBERNETES_MASTER_URL, runtime.kubernetesUrl());
