@@ -100,8 +100,7 @@ final class Timeline implements AutoCloseable {
         if (change.startsWith("opened") || change.startsWith("recovered") || change.startsWith("escalated")
                 || change.startsWith("removed")) {
             final String kind = change.startsWith("opened") ? "detect" : "incident";
-            print(update.getUpdatedAt(), kind, update.getTarget(), update.getIncidentId() + " "
-                    + update.getState().name().toLowerCase(Locale.ROOT) + ": " + change);
+            print(update.getUpdatedAt(), kind, update.getTarget(), update.getIncidentId() + " " + change);
         }
     }
 

@@ -2,6 +2,10 @@ package io.ragreactor.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ragreactor.cli.LocalLoop;
 import io.ragreactor.embedded.junit.KafkaBrokerExtension;
 import io.ragreactor.embedded.kafka.KafkaBroker;
@@ -11,12 +15,15 @@ import io.ragreactor.ingress.ParsedLine;
 import io.ragreactor.ingress.ProbeLineParser;
 import io.ragreactor.ingress.Retimer;
 import io.ragreactor.local.LocalRuntime;
+import io.ragreactor.reactor.sharddown.ShardDownCommands;
+import io.ragreactor.reactor.sharddown.ShardDownStep;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.incident.IncidentState;
 import io.ragreactor.schemas.incident.IncidentUpdate;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
+import io.ragreactor.schemas.target.Target;
 import io.ragreactor.schemas.topics.Topic;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,13 +35,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -107,6 +119,89 @@ class ShardRecoveryIT {
             assertThat(closed.getSteps()).extracting(step -> step.getStep()).containsExactlyElementsOf(LADDER);
             assertThat(loop.runtime().cluster().shardIndex("shard-4").healthy()).isTrue();
         }
+    }
+
+    @Test
+    void shouldFailValidationAfterRestoreFromTheInterruptedSnapshot(final KafkaBroker broker) throws Exception {
+        try (LocalLoop loop = LocalLoop.start(LocalRuntime.Options.defaults()
+                .withExternalBroker(broker.bootstrapServers()));
+             KubernetesClient kubernetes = loop.runtime().newKubernetesClient()) {
+            // Given shard-4 restored, as a restore Job would do it, from the upload that stopped at 3 of 8
+            // parts and has no manifest, and its workload pointed at that volume
+            final String claim = "vectorstore-shard-4-index-interrupted";
+            kubernetes.persistentVolumeClaims().resource(new PersistentVolumeClaimBuilder()
+                    .withNewMetadata().withName(claim).endMetadata()
+                    .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+                    .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
+                    .build()).create();
+            kubernetes.batch().v1().jobs().resource(new JobBuilder()
+                    .withNewMetadata().withName("restore-shard-4-interrupted").endMetadata()
+                    .withNewSpec().withBackoffLimit(0).withNewTemplate().withNewSpec().withRestartPolicy("Never")
+                    .addNewContainer().withName("restore").withImage("registry.example.internal/rag/snapshot-tool:1.4")
+                    .addNewEnv().withName("SNAPSHOT_URI")
+                    .withValue("s3://rag-prod-vectorstore-snapshots/snapshots/shard-4/2026-11-30T01-00/").endEnv()
+                    .addNewVolumeMount().withName("target").withMountPath("/data/index").endVolumeMount()
+                    .endContainer()
+                    .addNewVolume().withName("target").withNewPersistentVolumeClaim().withClaimName(claim)
+                    .endPersistentVolumeClaim().endVolume()
+                    .endSpec().endTemplate().endSpec()
+                    .build()).create();
+            kubernetes.batch().v1().jobs().withName("restore-shard-4-interrupted")
+                    .waitUntilCondition(job -> job.getStatus() != null && job.getStatus().getSucceeded() != null
+                            && job.getStatus().getSucceeded() == 1, 30, TimeUnit.SECONDS);
+            kubernetes.apps().deployments().withName("vectorstore-shard-4").edit(deployment -> {
+                deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                        .filter(volume -> volume.getName().equals("index"))
+                        .forEach(volume -> volume.getPersistentVolumeClaim().setClaimName(claim));
+                return deployment;
+            });
+            final long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!loop.runtime().cluster().shardIndex("shard-4").claim().equals(Optional.of(claim))) {
+                assertThat(System.nanoTime()).as("a Ready shard-4 pod on %s within 30 s", claim).isLessThan(end);
+                Thread.sleep(100);
+            }
+
+            // When the actuators run the validation step for shard-4
+            final Target target = Target.parse("rag-prod/vectorstore/shard-4").orElseThrow();
+            final Instant now = Instant.now();
+            final RecoveryCommand validate = RecoveryCommand.newBuilder()
+                    .setCommandId("inc-interrupted-restore-validate-1")
+                    .setIncidentId("inc-interrupted-restore")
+                    .setStep("validate")
+                    .setAttempt(1)
+                    .setTarget(target.toString())
+                    .setIssuedAt(now)
+                    .setDeadline(now.plusSeconds(120))
+                    .setRunbookVersion(loop.runbook().version())
+                    .setCauseEventIds(List.of())
+                    .setAction(new ShardDownCommands(loop.runbook()).action(ShardDownStep.VALIDATE, target))
+                    .build();
+            try (KafkaProducer<String, RecoveryCommand> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, loop.runtime().bootstrapServers()),
+                    loop.topics().commands().keySerde().serializer(), loop.topics().commands().valueSerde().serializer())) {
+                producer.send(new ProducerRecord<>(loop.topics().commands().name(), validate.getTarget(), validate)).get();
+            }
+
+            // Then the broken index fails validation
+            final RecoveryOutcome outcome = awaitOutcome(loop, validate.getCommandId());
+            assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.FAILED);
+            assertThat(outcome.getReason()).isEqualTo("validation-failed");
+            assertThat(loop.runtime().cluster().shardIndex("shard-4").healthy()).isFalse();
+        }
+    }
+
+    private static RecoveryOutcome awaitOutcome(final LocalLoop loop, final String commandId) throws InterruptedException {
+        final long end = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+        while (System.nanoTime() < end) {
+            final List<RecoveryOutcome> outcomes = readAll(loop, loop.topics().outcomes(),
+                    outcome -> outcome.getCommandId().equals(commandId));
+            if (!outcomes.isEmpty()) {
+                assertThat(outcomes).hasSize(1);
+                return outcomes.get(0);
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no outcome for command " + commandId + " within " + RECOVERY_TIMEOUT);
     }
 
     private static String sample() throws IOException {

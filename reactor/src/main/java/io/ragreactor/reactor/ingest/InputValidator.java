@@ -9,6 +9,8 @@ import io.ragreactor.schemas.serde.BadRecordException;
 import io.ragreactor.schemas.target.Target;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -31,7 +33,7 @@ public final class InputValidator implements Processor<byte[], byte[], String, I
 
     private static final Logger LOG = LoggerFactory.getLogger(InputValidator.class);
 
-    /** Which topic's records this validator reads. */
+    /** The input topic a validator reads. */
     public enum Source { HEALTH, OUTCOMES }
 
     private final Source source;
@@ -67,8 +69,8 @@ public final class InputValidator implements Processor<byte[], byte[], String, I
     @Override
     public void init(final ProcessorContext<String, Ingested> context) {
         this.context = context;
-        this.deadLettered = context.metrics().addRateTotalSensor("rag-reactor", "input-" + source.name()
-                .toLowerCase(java.util.Locale.ROOT), "dead-lettered", Sensor.RecordingLevel.INFO);
+        this.deadLettered = context.metrics().addRateTotalSensor("rag-reactor",
+                "input-" + source.name().toLowerCase(Locale.ROOT), "dead-lettered", Sensor.RecordingLevel.INFO);
     }
 
     @Override
@@ -132,26 +134,30 @@ public final class InputValidator implements Processor<byte[], byte[], String, I
         if (input instanceof ReactorInput.Observation observation) {
             final HealthEvent event = observation.event();
             if (!key.equals(event.getTarget())) {
-                return Optional.of(new Problem(DeadLetterReason.INVALID_TARGET, "target '" + abbreviate(event.getTarget()) + "' of event " + event.getEventId()
+                return Optional.of(new Problem(DeadLetterReason.INVALID_TARGET, "target '"
+                        + abbreviate(event.getTarget()) + "' of event " + event.getEventId()
                         + " differs from the record key '" + key + "'"));
             }
             final long observedAt = event.getObservedAt().toEpochMilli();
             if (observedAt <= 0) {
-                return Optional.of(new Problem(DeadLetterReason.BAD_OBSERVATION_TIME, "observation time " + observedAt + " of event " + event.getEventId()
-                        + " is missing or negative"));
+                return Optional.of(new Problem(DeadLetterReason.BAD_OBSERVATION_TIME, "observation time "
+                        + observedAt + " of event " + event.getEventId() + " is missing or negative"));
             }
             final long now = clock.now(context);
             if (observedAt > now + allowedSkew.toMillis()) {
-                return Optional.of(new Problem(DeadLetterReason.BAD_OBSERVATION_TIME, "observation time " + event.getObservedAt() + " of event " + event.getEventId()
-                        + " is more than " + allowedSkew + " ahead of the clock (" + java.time.Instant.ofEpochMilli(now) + ")"));
+                return Optional.of(new Problem(DeadLetterReason.BAD_OBSERVATION_TIME, "observation time "
+                        + event.getObservedAt() + " of event " + event.getEventId() + " is more than " + allowedSkew
+                        + " ahead of the clock (" + Instant.ofEpochMilli(now) + ")"));
             }
         } else if (input instanceof ReactorInput.Outcome outcome) {
             if (!key.equals(outcome.outcome().getTarget())) {
-                return Optional.of(new Problem(DeadLetterReason.INVALID_TARGET, "target '" + abbreviate(outcome.outcome().getTarget()) + "' of the outcome of command "
+                return Optional.of(new Problem(DeadLetterReason.INVALID_TARGET, "target '"
+                        + abbreviate(outcome.outcome().getTarget()) + "' of the outcome of command "
                         + outcome.outcome().getCommandId() + " differs from the record key '" + key + "'"));
             }
             if (outcome.outcome().getFinishedAt().toEpochMilli() <= 0) {
-                return Optional.of(new Problem(DeadLetterReason.BAD_OBSERVATION_TIME, "finish time of the outcome of command " + outcome.outcome().getCommandId()
+                return Optional.of(new Problem(DeadLetterReason.BAD_OBSERVATION_TIME,
+                        "finish time of the outcome of command " + outcome.outcome().getCommandId()
                         + " is missing or negative"));
             }
         }

@@ -163,10 +163,11 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
                 .build();
         state.setIncident(incident);
         state.setSymptoms(new ArrayList<>());
+        final String window = readable(settings.detection().window());
         LOG.info("Opening incident=[{}] target=[{}]: {} symptoms within {}, last: {}", incidentId, target,
-                symptomIds.size(), settings.detection().window(), symptom);
+                symptomIds.size(), window, symptom);
         emitUpdate(target, incident, crossing.getObservedAt(), "opened: " + symptomIds.size() + " symptoms within "
-                + settings.detection().window() + ", last: " + symptom);
+                + window + ", last: " + symptom);
         issue(target, incident, ShardDownStep.MARK_UNHEALTHY, 1, crossing.getObservedAt(), symptomIds);
     }
 
@@ -343,7 +344,7 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
         } else {
             // No outcome at all means the actuators cannot be trusted to act: no further automatic step.
             giveUp(target, incident, step, deadline, causes, step.stepName() + " got no outcome within "
-                    + commands.limits(step).deadline() + " in " + incident.getAttempt() + " attempt(s)");
+                    + readable(commands.limits(step).deadline()) + " in " + incident.getAttempt() + " attempt(s)");
         }
     }
 
@@ -383,6 +384,14 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
                 .setInputOffset(input.map(RecordMetadata::offset).orElse(-1L))
                 .build();
         context.forward(new Record<>(target.toString(), new LadderOutput.IncidentChanged(update), at.toEpochMilli()));
+    }
+
+    /** Formats a duration as the runbook writes it, for example 5m or 90s. */
+    private static String readable(final Duration duration) {
+        if (duration.toSeconds() % 60 == 0 && !duration.isZero()) {
+            return duration.toMinutes() + "m";
+        }
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
     }
 
     private static List<StepRecord> copySteps(final List<StepRecord> steps) {
