@@ -15,8 +15,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -33,19 +35,22 @@ public final class LocalLoop implements AutoCloseable {
     private final Topics topics;
     private final ReactorService reactor;
     private final ActuatorService actuators;
+    private final Path stateDir;
 
     private LocalLoop(final LocalRuntime runtime, final Runbook runbook, final Topics topics,
-                      final ReactorService reactor, final ActuatorService actuators) {
+                      final ReactorService reactor, final ActuatorService actuators, final Path stateDir) {
         this.runtime = runtime;
         this.runbook = runbook;
         this.topics = topics;
         this.reactor = reactor;
         this.actuators = actuators;
+        this.stateDir = stateDir;
     }
 
     /** Starts the runtime, then the reactor and the actuators, and waits until the reactor runs. */
     public static LocalLoop start(final LocalRuntime.Options options) {
         final LocalRuntime runtime = LocalRuntime.start(options);
+        final Path stateDir = temporaryDirectory("rag-reactor-state");
         ReactorService reactor = null;
         try {
             // The runbook's retriever URL points at the simulated retriever, whose port is chosen at start.
@@ -53,17 +58,18 @@ public final class LocalLoop implements AutoCloseable {
             final Runbook runbook = RunbookLoader.loadDefault(overrides);
             final Topics topics = Topics.create(TopicNames.defaults(),
                     new RestSchemaRegistryClient(runtime.schemaRegistryUrl()));
-            reactor = ReactorService.start(reactorConfig(runtime), overrides);
+            reactor = ReactorService.start(reactorConfig(runtime, stateDir), overrides);
             final ActuatorService actuators = new ActuatorService(actuatorConfig(runtime),
                     runtime.newKubernetesClient(), runtime.newS3Client());
             actuators.start();
             awaitRunning(reactor);
-            return new LocalLoop(runtime, runbook, topics, reactor, actuators);
+            return new LocalLoop(runtime, runbook, topics, reactor, actuators, stateDir);
         } catch (final RuntimeException | InterruptedException e) {
             if (reactor != null) {
                 reactor.close();
             }
             runtime.close();
+            deleteRecursively(stateDir);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -83,11 +89,11 @@ public final class LocalLoop implements AutoCloseable {
         return topics;
     }
 
-    private static ReactorConfig reactorConfig(final LocalRuntime runtime) {
+    private static ReactorConfig reactorConfig(final LocalRuntime runtime, final Path stateDir) {
         final Map<String, Object> values = new HashMap<>();
         values.put(ReactorConfig.BOOTSTRAP_SERVERS, runtime.bootstrapServers());
         values.put(ReactorConfig.SCHEMA_REGISTRY_URL, runtime.schemaRegistryUrl());
-        values.put(ReactorConfig.STATE_DIR, temporaryDirectory("rag-reactor-state").toString());
+        values.put(ReactorConfig.STATE_DIR, stateDir.toString());
         values.put(ReactorConfig.TOPIC_PARTITIONS, PARTITIONS);
         values.put(ReactorConfig.PUNCTUATION_INTERVAL_MS, 500L);
         return ReactorConfig.from(values, Map.of());
@@ -134,7 +140,17 @@ public final class LocalLoop implements AutoCloseable {
                 reactor.close();
             } finally {
                 runtime.close();
+                deleteRecursively(stateDir);
             }
+        }
+    }
+
+    /** Deletes the reactor's state folder; the broker keeps the changelogs, so nothing is lost. */
+    private static void deleteRecursively(final Path folder) {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (final IOException e) {
+            // A leftover temporary folder is harmless; the next run uses a new one.
         }
     }
 }
