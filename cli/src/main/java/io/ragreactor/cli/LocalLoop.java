@@ -145,7 +145,7 @@ public final class LocalLoop implements AutoCloseable {
         }
     }
 
-    /** Deletes the reactor's state folder; the broker keeps the changelogs, so nothing is lost. */
+    /** Deletes the reactor's temporary state folder; a new loop restores its state from the changelog topics. */
     private static void deleteRecursively(final Path folder) {
         try (Stream<Path> paths = Files.walk(folder)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
