@@ -138,6 +138,7 @@ public final class ActuatorConfig extends AbstractConfig {
     }
 
     /** Returns the definition of every key, for documentation. */
+    // TODO(#4): Kafka security settings (SASL, TLS) for the actuators' clients, as the reactor's kafka.* keys do.
     public static ConfigDef definition() {
         return CONFIG;
     }

@@ -24,8 +24,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Runs one shard-down incident end to end on the local runtime: a real broker, the embedded registry, an
@@ -47,8 +50,11 @@ final class DemoCommand implements Callable<Integer> {
     private long timeoutSeconds;
 
     @Option(names = "--speed", defaultValue = "30",
-            description = "How many times faster than recorded the sample plays (default: ${DEFAULT-VALUE}).")
+            description = "How many times faster than recorded the sample plays, at least 1 (default: ${DEFAULT-VALUE}).")
     private double speed;
+
+    @Spec
+    private CommandSpec spec;
 
     @Option(names = "--keep-broker-data", paramLabel = "DIR",
             description = "Keep the broker's storage in DIR instead of a fresh temporary folder.")
@@ -56,10 +62,14 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (speed < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--speed must be at least 1, got " + speed);
+        }
         final PrintStream out = System.out;
         final long started = System.nanoTime();
         out.println("rag-reactor demo: shard-5 of the sample stack degrades; the Kubernetes side is SIMULATED.");
         out.println("Starting the local runtime (broker, schema registry, S3 server, simulated cluster) ...");
+        out.println("Logs: " + RagReactorCli.logFile());
 
         LocalRuntime.Options options = LocalRuntime.Options.defaults();
         if (brokerDirectory != null) {
@@ -117,7 +127,8 @@ final class DemoCommand implements Callable<Integer> {
                 .collect(Collectors.groupingBy(RecoveryCommand::getTarget, Collectors.counting())));
 
         if (closed.isEmpty()) {
-            out.printf("FAILED: the shard-5 incident did not close within %d s%n", timeoutSeconds);
+            out.printf("FAILED: the shard-5 incident did not close within %d s; see the logs in %s%n", timeoutSeconds,
+                    RagReactorCli.logFile());
             return 1;
         }
         final IncidentUpdate incident = closed.get();
@@ -125,7 +136,8 @@ final class DemoCommand implements Callable<Integer> {
                 .stream().map(step -> step.getStep() + "=" + step.getStatus()).map(String::valueOf)
                 .collect(Collectors.joining(", ")));
         if (incident.getState() != IncidentState.RECOVERED) {
-            out.println("FAILED: the incident ended " + incident.getState() + " instead of RECOVERED");
+            out.println("FAILED: the incident ended " + incident.getState() + " instead of RECOVERED; see the logs in "
+                    + RagReactorCli.logFile());
             return 1;
         }
         if (shard4Touched) {
@@ -133,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         final long restores = incident.getSteps().stream().map(StepRecord::getStep).filter("restore"::equals).count();
-        out.printf("OK: shard-5 recovered (%d restore) in %.1f s from start; shard-4 untouched.%n", restores,
+        out.printf("OK: shard-5 recovered (%d restore) %.1f s after the demo started; shard-4 untouched.%n", restores,
                 seconds(started));
         return 0;
     }

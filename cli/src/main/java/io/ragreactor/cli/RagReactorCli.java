@@ -1,5 +1,6 @@
 package io.ragreactor.cli;
 
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,24 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
 public final class RagReactorCli {
 
+    /** System property naming the log file of the command; see logback-cli.xml. */
+    static final String LOG_FILE_PROPERTY = "RAG_REACTOR_LOG_FILE";
+
     public static void main(final String[] args) {
+        // Must run before any logger exists: logback reads its configuration once, on first use.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "io/ragreactor/cli/logback-cli.xml");
+        }
+        if (System.getProperty(LOG_FILE_PROPERTY) == null) {
+            final String fromEnvironment = System.getenv(LOG_FILE_PROPERTY);
+            System.setProperty(LOG_FILE_PROPERTY, fromEnvironment != null ? fromEnvironment
+                    : Path.of(System.getProperty("java.io.tmpdir"), "rag-reactor.log").toString());
+        }
         System.exit(new CommandLine(new RagReactorCli()).execute(args));
+    }
+
+    /** The file the command's logs go to. */
+    static String logFile() {
+        return System.getProperty(LOG_FILE_PROPERTY);
     }
 }

@@ -26,9 +26,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Follows the command, outcome and incident topics and prints one line per record, so the demo shows
- * observation, detection, command and outcome as they happen. It also keeps what it saw for the
- * demo's final checks.
+ * Follows the command, outcome and incident topics and prints one line per record as it arrives, so the
+ * demo shows observation, detection, command and outcome as they happen. Each line shows the record's own
+ * event time, so two lines written close together may appear a millisecond out of order. It also keeps
+ * what it saw for the demo's final checks.
  */
 final class Timeline implements AutoCloseable {
 
@@ -90,7 +91,7 @@ final class Timeline implements AutoCloseable {
                 + " " + outcome.getStatus() + " [simulated cluster]: " + outcome.getDetail());
         outcome.getEvidence().stream()
                 .filter(evidence -> evidence.getKind().equals("snapshot-choice") || evidence.getKind().equals("exit-code"))
-                .forEach(evidence -> out.printf(Locale.ROOT, "%-12s %-9s %s%n", "", "", "  evidence "
+                .forEach(evidence -> out.printf(Locale.ROOT, "%-12s %-9s %-29s %s%n", "", "", "", "  evidence "
                         + evidence.getKind() + ": " + firstLine(evidence.getText())));
     }
 
@@ -136,7 +137,7 @@ final class Timeline implements AutoCloseable {
     private static String describe(final HealthEvent event) {
         if (event.getPayload() instanceof GoldenQueryResult result) {
             return "golden query " + result.getQid() + ": " + (result.getRetrieved().isEmpty() ? "no results"
-                    : result.getRetrieved().size() + " results, best " + result.getRetrieved().get(0).getId() + " "
+                    : result.getRetrieved().size() + " result(s), best " + result.getRetrieved().get(0).getId() + " "
                     + result.getRetrieved().get(0).getScore());
         }
         if (event.getPayload() instanceof IndexIoError error) {

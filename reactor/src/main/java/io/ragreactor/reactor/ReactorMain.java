@@ -1,5 +1,6 @@
 package io.ragreactor.reactor;
 
+import io.ragreactor.runbook.RunbookException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,29 +17,37 @@ public final class ReactorMain {
     private ReactorMain() {
     }
 
-    public static void main(final String[] args) throws IOException, InterruptedException {
-        final Map<String, Object> values = new HashMap<>();
-        if (args.length > 0) {
-            final Properties file = new Properties();
-            try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
-                file.load(in);
-            }
-            file.forEach((key, value) -> values.put((String) key, value));
-        }
+    public static void main(final String[] args) throws InterruptedException {
         final ReactorConfig config;
+        final ReactorService service;
         try {
-            config = ReactorConfig.from(values, System.getenv());
-        } catch (final ConfigException e) {
-            System.err.println(e.getMessage());
+            config = ReactorConfig.from(readProperties(args), System.getenv());
+            service = ReactorService.start(config, Map.of());
+        } catch (final ConfigException | RunbookException | IOException e) {
+            System.err.println("rag-reactor reactor: " + e.getMessage());
             System.exit(2);
             return;
         }
         final CountDownLatch stopped = new CountDownLatch(1);
-        final ReactorService service = ReactorService.start(config, Map.of());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
             stopped.countDown();
         }, "reactor-shutdown"));
         stopped.await();
+    }
+
+    /** The properties of the file named by the first argument, or none when there is no argument. */
+    private static Map<String, Object> readProperties(final String[] args) throws IOException {
+        final Map<String, Object> values = new HashMap<>();
+        if (args.length > 0) {
+            final Properties file = new Properties();
+            try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
+                file.load(in);
+            } catch (final java.nio.file.NoSuchFileException e) {
+                throw new IOException("configuration file " + args[0] + " not found", e);
+            }
+            file.forEach((key, value) -> values.put((String) key, value));
+        }
+        return values;
     }
 }
