@@ -51,9 +51,14 @@ final class ReactorFixture implements AutoCloseable {
 
     /** A fixture whose runbook is the shipped default with {@code overrides} applied. */
     ReactorFixture(final Map<String, String> overrides) {
+        this(overrides, ReactorClock.WALL);
+    }
+
+    /** A fixture whose timers follow {@code clock}. */
+    ReactorFixture(final Map<String, String> overrides, final ReactorClock clock) {
         this.runbook = RunbookLoader.loadDefault(overrides);
-        final ReactorTopology.Settings settings = new ReactorTopology.Settings(ReactorClock.WALL,
-                Duration.ofSeconds(1), false, 64 * 1024);
+        final ReactorTopology.Settings settings = new ReactorTopology.Settings(clock, Duration.ofSeconds(1), false,
+                64 * 1024);
         this.driver = new TopologyTestDriver(new ReactorTopology(topics, runbook, settings).build(), properties(), START);
         this.health = driver.createInputTopic(topics.health().name(), Serdes.String().serializer(),
                 topics.health().valueSerde().serializer());
