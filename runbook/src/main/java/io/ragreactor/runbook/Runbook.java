@@ -11,7 +11,14 @@ import java.util.Optional;
  * into commands. Load it with {@link RunbookLoader}.
  */
 public record Runbook(String version, String namespace, Duration allowedSkew, List<TargetRule> targets,
-                      ShardDownSettings shardDown, Escalation escalation, String source) {
+                      ShardDownSettings shardDown, Policies policies, Escalation escalation, String source) {
+
+    /**
+     * Policies for every target: after a recovery the target is in cooldown, and within it only
+     * {@code repeatsInCooldown} more incidents run their ladder before the next goes straight to a human.
+     */
+    public record Policies(Duration cooldown, int repeatsInCooldown) {
+    }
 
     /** The shipped default runbook for the demo stack. */
     public static Runbook defaults() {

@@ -99,7 +99,7 @@ public final class RunbookLoader {
 
     private static Runbook readRunbook(final YamlReader reader, final YamlReader.Section top, final String source,
                                        final SiblingReader siblings) {
-        top.allowOnly(Set.of("version", "namespace", "clock", "targets", "shardDown", "escalation"));
+        top.allowOnly(Set.of("version", "namespace", "clock", "targets", "shardDown", "policies", "escalation"));
         final String version = top.nonBlank("version");
         if (!version.isEmpty() && !VERSION.matcher(version).matches()) {
             reader.problem(top.node("version"), "version",
@@ -114,12 +114,19 @@ public final class RunbookLoader {
         final List<TargetRule> targets = top.list("targets", rule -> readTargetRule(reader, rule));
         final ShardDownSettings shardDown = readShardDown(reader, top.section("shardDown"), siblings);
 
+        final YamlReader.Section policiesSection = top.has("policies") ? top.section("policies")
+                : reader.emptySection("policies", top.at());
+        policiesSection.allowOnly(Set.of("cooldown", "repeatsInCooldown"));
+        final Runbook.Policies policies = new Runbook.Policies(
+                policiesSection.duration("cooldown", java.time.Duration.ofMinutes(30)),
+                policiesSection.integer("repeatsInCooldown", 0, 100, 1));
+
         final YamlReader.Section escalationSection = top.section("escalation");
         escalationSection.allowOnly(Set.of("channel", "severity", "deadline"));
         final Escalation escalation = new Escalation(escalationSection.nonBlank("channel"),
                 escalationSection.nonBlank("severity"), escalationSection.duration("deadline"));
 
-        return new Runbook(version, namespace, allowedSkew, targets, shardDown, escalation, source);
+        return new Runbook(version, namespace, allowedSkew, targets, shardDown, policies, escalation, source);
     }
 
     private static TargetRule readTargetRule(final YamlReader reader, final YamlReader.Section rule) {

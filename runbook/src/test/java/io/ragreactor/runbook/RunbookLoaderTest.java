@@ -42,6 +42,8 @@ class RunbookLoaderTest {
         assertThat(runbook.shardDown().steps().validate().goldenSet().questions()).hasSize(12);
         assertThat(runbook.shardDown().steps().validate().goldenSet().minScore()).isEqualTo(0.72);
         assertThat(runbook.shardDown().steps().restore().storageClassName()).isNull();
+        assertThat(runbook.policies().cooldown()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(runbook.policies().repeatsInCooldown()).isEqualTo(1);
     }
 
     @Test

@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
  * a step without an outcome by its deadline times out. A failed step is retried while it has attempts
  * left; then a failed reopen leads to the restore, and every other failure ends in an escalation. Symptoms
  * that follow an open incident fold into it, so each step is issued once however many symptoms follow.
+ * After a recovery the shard is in cooldown: the runbook's policies allow a few more incidents to run
+ * their ladder within it, and the next one goes straight to an escalation.
  */
 public final class ShardDownLadder implements Processor<String, ReactorInput, String, LadderOutput> {
 
@@ -97,7 +99,8 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
             remove(record.key(), state, removal.eventTime());
             return;
         }
-        final TargetState current = state != null ? state : new TargetState(record.key(), new ArrayList<>(), null);
+        final TargetState current = state != null ? state
+                : TargetState.newBuilder().setTarget(record.key()).setSymptoms(new ArrayList<>()).build();
 
         // An input later than the pending deadline proves the deadline passed first, whatever the timer did.
         timeOutIfDue(target.get(), current, input.eventTime());
@@ -168,6 +171,23 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
                 symptomIds.size(), window, symptom);
         emitUpdate(target, incident, crossing.getObservedAt(), "opened: " + symptomIds.size() + " symptoms within "
                 + window + ", last: " + symptom);
+
+        // A target that keeps failing soon after each recovery needs a human, not another restart loop.
+        final Runbook.Policies policies = runbook.policies();
+        final Instant lastRecovered = state.getLastRecoveredAt();
+        final boolean inCooldown = lastRecovered != null
+                && crossing.getObservedAt().isBefore(lastRecovered.plus(policies.cooldown()));
+        if (!inCooldown) {
+            state.setRepeatsInCooldown(0);
+        } else if (state.getRepeatsInCooldown() >= policies.repeatsInCooldown()) {
+            giveUp(target, incident, ShardDownStep.MARK_UNHEALTHY, crossing.getObservedAt(), symptomIds,
+                    "flapping: symptoms returned within " + readable(policies.cooldown()) + " of the recovery at "
+                            + lastRecovered + " after " + state.getRepeatsInCooldown()
+                            + " repeated recovery(ies); no further automatic attempt");
+            return;
+        } else {
+            state.setRepeatsInCooldown(state.getRepeatsInCooldown() + 1);
+        }
         issue(target, incident, ShardDownStep.MARK_UNHEALTHY, 1, crossing.getObservedAt(), symptomIds);
     }
 
@@ -221,6 +241,7 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
         incident.setState(IncidentState.RECOVERED);
         emitUpdate(target, incident, at, "recovered: shard reintroduced after validation");
         state.setIncident(null);
+        state.setLastRecoveredAt(at);
         state.setSymptoms(new ArrayList<>());
     }
 
