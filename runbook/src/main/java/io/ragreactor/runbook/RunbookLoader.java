@@ -145,11 +145,12 @@ public final class RunbookLoader {
         final String component = dnsLabel(reader, section, "component");
 
         final YamlReader.Section detection = section.section("detection");
-        detection.allowOnly(Set.of("threshold", "window", "ioErrorPatterns", "checksumErrorPatterns", "segmentPattern"));
+        detection.allowOnly(Set.of("threshold", "window", "ioErrorPatterns", "checksumErrorPatterns", "segmentPattern",
+                "documentCountTolerance"));
         final ShardDownSettings.Detection detectionSettings = new ShardDownSettings.Detection(
                 detection.integer("threshold", 1, 1000), detection.duration("window"),
                 detection.patterns("ioErrorPatterns"), detection.patterns("checksumErrorPatterns"),
-                detection.pattern("segmentPattern"));
+                detection.pattern("segmentPattern"), detection.fraction("documentCountTolerance", 0.02));
 
         final YamlReader.Section registry = section.section("shardRegistry");
         registry.allowOnly(Set.of("configMap"));

@@ -10,7 +10,8 @@ public record ShardDownSettings(String component, Detection detection, String re
 
     /** An incident opens when one shard shows {@code threshold} symptoms within {@code window}. */
     public record Detection(int threshold, Duration window, List<Pattern> ioErrorPatterns,
-                            List<Pattern> checksumErrorPatterns, Pattern segmentPattern) {
+                            List<Pattern> checksumErrorPatterns, Pattern segmentPattern,
+                            double documentCountTolerance) {
     }
 
     /** The workload serving one shard; names are templates over {@code {shard}} and {@code {namespace}}. */

@@ -150,6 +150,24 @@ final class YamlReader {
             }
         }
 
+        /** A number from 0 to 1, or {@code defaultValue} when the key is absent. */
+        double fraction(final String name, final double defaultValue) {
+            if (!has(name)) {
+                return defaultValue;
+            }
+            final String text = string(name);
+            try {
+                final double value = Double.parseDouble(text.trim());
+                if (value < 0 || value > 1) {
+                    problem(node(name), key(name), "must be between 0 and 1, got " + text);
+                }
+                return value;
+            } catch (final NumberFormatException e) {
+                problem(node(name), key(name), "expected a number between 0 and 1, got '" + text + "'");
+                return defaultValue;
+            }
+        }
+
         Duration duration(final String name) {
             final String text = string(name);
             if (node(name) == null) {

@@ -42,6 +42,7 @@ class RunbookLoaderTest {
         assertThat(runbook.shardDown().steps().validate().goldenSet().questions()).hasSize(12);
         assertThat(runbook.shardDown().steps().validate().goldenSet().minScore()).isEqualTo(0.72);
         assertThat(runbook.shardDown().steps().restore().storageClassName()).isNull();
+        assertThat(runbook.shardDown().detection().documentCountTolerance()).isEqualTo(0.02);
         assertThat(runbook.policies().cooldown()).isEqualTo(Duration.ofMinutes(30));
         assertThat(runbook.policies().repeatsInCooldown()).isEqualTo(1);
     }

@@ -6,6 +6,8 @@ import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.health.IndexErrorKind;
 import io.ragreactor.schemas.health.IndexIoError;
 import io.ragreactor.schemas.health.RetrievedDocument;
+import io.ragreactor.schemas.health.ShardHealth;
+import io.ragreactor.schemas.health.ShardStatus;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
@@ -38,6 +40,10 @@ final class Events {
         return event(shard, at, "vectorstore-log", new IndexIoError(IndexErrorKind.IO,
                 "ERROR segment_loader: failed to mmap /data/index/seg-000183.vec: Input/output error", "seg-000183.vec",
                 "vectorstore-" + shard.substring(shard.lastIndexOf('/') + 1) + "-0"));
+    }
+
+    static HealthEvent shardStatus(final String shard, final Instant at, final ShardHealth health, final long documents) {
+        return event(shard, at, "vectorstore-status", new ShardStatus(health, documents));
     }
 
     static HealthEvent event(final String target, final Instant at, final String source, final Object payload) {

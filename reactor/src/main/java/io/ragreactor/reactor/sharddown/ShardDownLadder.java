@@ -10,6 +10,8 @@ import io.ragreactor.runbook.StepLimits;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.health.HealthEvent;
+import io.ragreactor.schemas.health.ShardHealth;
+import io.ragreactor.schemas.health.ShardStatus;
 import io.ragreactor.schemas.incident.IncidentState;
 import io.ragreactor.schemas.incident.IncidentUpdate;
 import io.ragreactor.schemas.incident.Scenario;
@@ -41,11 +43,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An incident opens when one shard shows the configured number of symptoms within the window (event
  * time). Its ladder is mark unhealthy, reopen, restore (only when the reopen failed), validate with golden
- * queries pinned to the shard, reintroduce. Each step is issued when the previous step's outcome arrives;
- * a step without an outcome by its deadline times out. A failed step is retried while it has attempts
- * left; then a failed reopen leads to the restore, and every other failure ends in an escalation. Symptoms
- * that follow an open incident fold into it, so each step is issued once however many symptoms follow.
- * After a recovery the shard is in cooldown: the runbook's policies allow a few more incidents to run
+ * queries pinned to the shard, reintroduce. Each step is issued when the previous step's outcome
+ * arrives; a step without an outcome by its deadline times out. A failed step is retried while it has
+ * attempts left; then a failed reopen leads to the restore, and every other failure ends in an
+ * escalation. While the shard's document count is intact (within the runbook's tolerance of its last
+ * healthy count), a failed reopen escalates instead of restoring. Symptoms that follow an open incident
+ * fold into it, so each step is issued once however many symptoms follow. After a recovery the shard is in cooldown: the runbook's policies allow a few more incidents to run
  * their ladder within it, and the next one goes straight to an escalation.
  */
 public final class ShardDownLadder implements Processor<String, ReactorInput, String, LadderOutput> {
@@ -73,7 +76,8 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
         this.runbook = runbook;
         this.settings = runbook.shardDown();
         this.commands = new ShardDownCommands(runbook);
-        this.symptoms = new ShardDownSymptoms(settings.steps().validate().goldenSet());
+        this.symptoms = new ShardDownSymptoms(settings.steps().validate().goldenSet(),
+                settings.detection().documentCountTolerance());
         this.clock = clock;
         this.punctuationInterval = punctuationInterval;
         this.dryRun = dryRun;
@@ -115,11 +119,18 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
     // ---- detection ----
 
     private void observe(final Target target, final TargetState state, final HealthEvent event) {
-        final Optional<String> symptom = symptoms.describe(event);
+        final Optional<String> symptom = symptoms.describe(event, state.getHealthyDocumentCount());
+        final ActiveIncident incident = state.getIncident();
+        if (event.getPayload() instanceof ShardStatus status) {
+            state.setLatestDocumentCount(status.getDocumentCount());
+            // Only a report from a healthy shard outside any incident sets the baseline of an intact index.
+            if (symptom.isEmpty() && incident == null && status.getReportedHealth() == ShardHealth.HEALTHY) {
+                state.setHealthyDocumentCount(status.getDocumentCount());
+            }
+        }
         if (symptom.isEmpty()) {
             return;
         }
-        final ActiveIncident incident = state.getIncident();
         if (incident != null) {
             incident.setFoldedSymptoms(incident.getFoldedSymptoms() + 1);
             LOG.debug("Folding symptom into incident=[{}] target=[{}] event=[{}]", incident.getIncidentId(), target,
@@ -220,7 +231,7 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
             case SUCCEEDED -> advance(target, state, step, at, causes);
             case REJECTED_BY_GUARD -> giveUp(target, incident, step, at, causes,
                     step.stepName() + " was rejected by an actuator guard: " + outcome.getDetail());
-            case FAILED, TIMED_OUT -> retryOrFallBack(target, incident, step, at, causes, outcome.getDetail());
+            case FAILED, TIMED_OUT -> retryOrFallBack(target, state, step, at, causes, outcome.getDetail());
         }
     }
 
@@ -245,11 +256,17 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
         state.setSymptoms(new ArrayList<>());
     }
 
-    private void retryOrFallBack(final Target target, final ActiveIncident incident, final ShardDownStep step,
+    private void retryOrFallBack(final Target target, final TargetState state, final ShardDownStep step,
                                  final Instant at, final List<String> causes, final String detail) {
+        final ActiveIncident incident = state.getIncident();
         final StepLimits limits = commands.limits(step);
         if (incident.getAttempt() < limits.attempts()) {
             issue(target, incident, step, incident.getAttempt() + 1, at, causes);
+        } else if (step == ShardDownStep.REOPEN && documentCountIntact(state)) {
+            // A restore would drop every document written since the snapshot, so an intact index goes to a human.
+            giveUp(target, incident, step, at, causes, "reopen failed while the shard reports "
+                    + state.getLatestDocumentCount() + " documents, within the tolerance of its last healthy count "
+                    + state.getHealthyDocumentCount() + ", so its index is not restored: " + detail);
         } else if (step == ShardDownStep.REOPEN) {
             issue(target, incident, ShardDownStep.RESTORE, 1, at, causes);
         } else {
@@ -317,7 +334,7 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
     private void timeOutIfDue(final Target target, final TargetState state, final long now) {
         final ActiveIncident incident = state.getIncident();
         if (incident != null && incident.getAwaitingOutcome() && incident.getDeadline().toEpochMilli() <= now) {
-            timeOut(target, incident);
+            timeOut(target, state);
         }
     }
 
@@ -336,14 +353,15 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
         for (final KeyValue<String, TargetState> entry : due) {
             final Optional<Target> target = Target.parse(entry.key);
             if (target.isPresent()) {
-                timeOut(target.get(), entry.value.getIncident());
+                timeOut(target.get(), entry.value);
                 store.put(entry.key, entry.value);
             }
         }
     }
 
     /** The pending step passed its deadline: it counts as timed out at the deadline itself. */
-    private void timeOut(final Target target, final ActiveIncident incident) {
+    private void timeOut(final Target target, final TargetState state) {
+        final ActiveIncident incident = state.getIncident();
         final Instant deadline = incident.getDeadline();
         final String detail = "no outcome for command " + incident.getCommandId() + " by its deadline " + deadline;
         LOG.warn("Timing out command=[{}] incident=[{}] target=[{}]: {}", incident.getCommandId(),
@@ -359,7 +377,7 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
         final ShardDownStep step = currentStep(incident);
         final List<String> causes = causes(incident, "deadline:" + incident.getCommandId());
         if (step == ShardDownStep.ESCALATE) {
-            retryOrFallBack(target, incident, step, deadline, causes, detail);
+            retryOrFallBack(target, state, step, deadline, causes, detail);
         } else if (incident.getAttempt() < commands.limits(step).attempts()) {
             issue(target, incident, step, incident.getAttempt() + 1, deadline, causes);
         } else {
@@ -413,6 +431,12 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
             return duration.toMinutes() + "m";
         }
         return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+    }
+
+    /** Whether the shard's latest document count is within the tolerance of its last healthy count. */
+    private boolean documentCountIntact(final TargetState state) {
+        return state.getHealthyDocumentCount() != null && state.getLatestDocumentCount() != null
+                && symptoms.isIntact(state.getLatestDocumentCount(), state.getHealthyDocumentCount());
     }
 
     private static List<StepRecord> copySteps(final List<StepRecord> steps) {

@@ -5,24 +5,32 @@ import io.ragreactor.schemas.health.GoldenQueryResult;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.health.IndexIoError;
 import io.ragreactor.schemas.health.RetrievedDocument;
+import io.ragreactor.schemas.health.ShardHealth;
+import io.ragreactor.schemas.health.ShardStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Decides whether a health event is a symptom of a shard that is down or corrupt: a golden query that
- * fails the golden set's pass rule (an empty result fails it), or an index IO or checksum error.
+ * fails the golden set's pass rule (an empty result fails it), an index IO or checksum error, or a status
+ * report of a degraded or unavailable shard or of a document count below the last healthy one.
  */
 public final class ShardDownSymptoms {
 
     private final GoldenSet goldenSet;
+    private final double documentCountTolerance;
 
-    public ShardDownSymptoms(final GoldenSet goldenSet) {
+    public ShardDownSymptoms(final GoldenSet goldenSet, final double documentCountTolerance) {
         this.goldenSet = goldenSet;
+        this.documentCountTolerance = documentCountTolerance;
     }
 
-    /** A one-line description of the symptom, or empty when the event is not one. */
-    public Optional<String> describe(final HealthEvent event) {
+    /**
+     * A one-line description of the symptom, or empty when the event is not one; {@code healthyDocumentCount}
+     * is the count the shard last reported while healthy, or null when unknown.
+     */
+    public Optional<String> describe(final HealthEvent event, final Long healthyDocumentCount) {
         final Object payload = event.getPayload();
         if (payload instanceof GoldenQueryResult result) {
             final List<GoldenSet.Hit> hits = new ArrayList<>(result.getRetrieved().size());
@@ -40,7 +48,20 @@ public final class ShardDownSymptoms {
             return Optional.of("index " + error.getKind().name().toLowerCase(java.util.Locale.ROOT) + " error"
                     + (error.getSegment() == null ? "" : " in " + error.getSegment()));
         }
-        // TODO(#3): shard status reports (document count drop, UNAVAILABLE) as symptoms.
+        if (payload instanceof ShardStatus status) {
+            if (status.getReportedHealth() == ShardHealth.DEGRADED || status.getReportedHealth() == ShardHealth.UNAVAILABLE) {
+                return Optional.of("shard reports itself " + status.getReportedHealth().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (!isIntact(status.getDocumentCount(), healthyDocumentCount)) {
+                return Optional.of("shard reports " + status.getDocumentCount() + " documents, last healthy count "
+                        + healthyDocumentCount);
+            }
+        }
         return Optional.empty();
+    }
+
+    /** Whether {@code count} is within the tolerance below {@code healthyCount}; an unknown healthy count is not judged. */
+    public boolean isIntact(final long count, final Long healthyCount) {
+        return healthyCount == null || count >= healthyCount * (1 - documentCountTolerance);
     }
 }
