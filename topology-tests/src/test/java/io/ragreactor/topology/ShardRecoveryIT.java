@@ -62,7 +62,7 @@ class ShardRecoveryIT {
     private static final List<String> LADDER = List.of("mark-unhealthy", "reopen", "restore", "validate", "reintroduce");
 
     @Test
-    void shouldRecoverShardFiveWithOneCommandPerStepAndOneOutcomePerCommand(final KafkaBroker broker) throws Exception {
+    void shouldRecoverShardFiveStepByStep(final KafkaBroker broker) throws Exception {
         final Instant testStart = Instant.now();
         try (LocalLoop loop = LocalLoop.start(LocalRuntime.Options.defaults()
                 .withExternalBroker(broker.bootstrapServers()))) {
@@ -90,8 +90,8 @@ class ShardRecoveryIT {
                     .containsEntry("restore", OutcomeStatus.SUCCEEDED)
                     .containsEntry("validate", OutcomeStatus.SUCCEEDED);
 
-            // And shard-4 was never touched, and the simulated shard-5 now serves a healthy index; other tests
-            // of this class share the broker, so only commands issued during this test count
+            // And shard-4 was never touched, and the simulated shard-5 now serves a healthy index. Other tests
+            // of this class share the broker, so only commands issued during this test count.
             assertThat(readAll(loop, loop.topics().commands(), c -> c.getTarget().endsWith("/shard-4")
                     && !c.getIssuedAt().isBefore(testStart))).isEmpty();
             assertThat(loop.runtime().cluster().shardIndex("shard-5").healthy()).isTrue();
@@ -99,7 +99,7 @@ class ShardRecoveryIT {
     }
 
     @Test
-    void shouldRecoverShardFourWithTheSameLadderWhenItIsTheBrokenOne(final KafkaBroker broker) throws Exception {
+    void shouldRecoverBrokenShardFour(final KafkaBroker broker) throws Exception {
         try (LocalLoop loop = LocalLoop.start(LocalRuntime.Options.defaults()
                 .withExternalBroker(broker.bootstrapServers())
                 .withBrokenShards(Set.of("shard-4")))) {
@@ -122,7 +122,7 @@ class ShardRecoveryIT {
     }
 
     @Test
-    void shouldFailValidationAfterRestoreFromTheInterruptedSnapshot(final KafkaBroker broker) throws Exception {
+    void shouldFailValidationOfInterruptedRestore(final KafkaBroker broker) throws Exception {
         try (LocalLoop loop = LocalLoop.start(LocalRuntime.Options.defaults()
                 .withExternalBroker(broker.bootstrapServers()));
              KubernetesClient kubernetes = loop.runtime().newKubernetesClient()) {

@@ -359,7 +359,7 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
         }
     }
 
-    /** The pending step passed its deadline: it counts as timed out at the deadline itself. */
+    /** Times out the pending step, which passed its deadline; the timeout takes effect at the deadline itself. */
     private void timeOut(final Target target, final TargetState state) {
         final ActiveIncident incident = state.getIncident();
         final Instant deadline = incident.getDeadline();
@@ -433,7 +433,7 @@ public final class ShardDownLadder implements Processor<String, ReactorInput, St
         return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
     }
 
-    /** Whether the shard's latest document count is within the tolerance of its last healthy count. */
+    /** Returns whether the shard's latest document count is within the tolerance of its last healthy count. */
     private boolean documentCountIntact(final TargetState state) {
         return state.getHealthyDocumentCount() != null && state.getLatestDocumentCount() != null
                 && symptoms.isIntact(state.getLatestDocumentCount(), state.getHealthyDocumentCount());

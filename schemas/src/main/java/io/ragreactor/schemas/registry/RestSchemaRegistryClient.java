@@ -56,7 +56,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         final JsonNode response = send("POST", path, body.toString());
         final JsonNode id = response.get("id");
         if (id == null || !id.canConvertToInt()) {
-            throw new SchemaRegistryException("schema registry answered register of subject " + subject
+            throw new SchemaRegistryException("schema registry responded to the registration under subject " + subject
                     + " without an id: " + response);
         }
         final int schemaId = id.intValue();
@@ -82,7 +82,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
         final JsonNode text = response.get("schema");
         if (text == null || !text.isTextual()) {
-            throw new SchemaRegistryException("schema registry answered schema id " + id + " without a schema");
+            throw new SchemaRegistryException("schema registry responded to schema id " + id + " without a schema");
         }
         final Schema schema = new Schema.Parser().parse(text.textValue());
         schemasById.putIfAbsent(id, schema);
@@ -109,18 +109,18 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
         if (response.statusCode() / 100 != 2) {
             throw new RegistryHttpException(response.statusCode(),
-                    "schema registry answered " + method + " " + path + " with HTTP " + response.statusCode()
+                    "schema registry responded to " + method + " " + path + " with HTTP " + response.statusCode()
                             + ": " + response.body());
         }
         try {
             return JSON.readTree(response.body());
         } catch (final IOException e) {
-            throw new SchemaRegistryException("schema registry answered " + method + " " + path
+            throw new SchemaRegistryException("schema registry responded to " + method + " " + path
                     + " with a body that is not JSON", e);
         }
     }
 
-    /** A non-2xx answer; the status decides whether the caller maps it to a more specific error. */
+    /** A non-2xx response, whose status lets the caller map it to a more specific error. */
     private static final class RegistryHttpException extends SchemaRegistryException {
         private final int status;
 
