@@ -26,7 +26,7 @@ public final class RagReactorCli {
         System.exit(new CommandLine(new RagReactorCli()).execute(args));
     }
 
-    /** The file the command's logs go to. */
+    /** Returns the path of the file the command logs to. */
     static String logFile() {
         return System.getProperty(LOG_FILE_PROPERTY);
     }

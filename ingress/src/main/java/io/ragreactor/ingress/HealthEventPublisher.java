@@ -31,7 +31,7 @@ public final class HealthEventPublisher implements AutoCloseable {
         this.deadLetters = deadLetters;
     }
 
-    /** A publisher with idempotent producers that wait for all in-sync replicas. */
+    /** Creates a publisher whose idempotent producers wait for all in-sync replicas. */
     public static HealthEventPublisher connect(final String bootstrapServers, final Topics topics) {
         final Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,

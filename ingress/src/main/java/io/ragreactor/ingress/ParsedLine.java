@@ -3,7 +3,7 @@ package io.ragreactor.ingress;
 import io.ragreactor.schemas.deadletter.DeadLetterReason;
 import io.ragreactor.schemas.health.HealthEvent;
 
-/** What an ingress made of one input line. */
+/** The result of parsing one input line: an event, a skipped line, or a rejected one. */
 public sealed interface ParsedLine {
 
     /** A health event to produce. */

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class ProbeLineParser {
 
-    /** Longest log message kept in an event. */
+    /** Maximum length of a log message copied into an event; longer ones are truncated. */
     static final int MAX_MESSAGE_CHARS = 1000;
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -26,7 +26,7 @@ class ProbeLineParserTest {
     }
 
     @Test
-    void shouldParseEveryLineOfTheGoldenQuerySample() throws IOException {
+    void shouldParseWholeSample() throws IOException {
         final List<ParsedLine> parsed = sampleLines().stream().map(parser::parse).toList();
 
         assertThat(parsed).allSatisfy(line -> assertThat(line).isInstanceOf(ParsedLine.Event.class));
@@ -48,7 +48,7 @@ class ProbeLineParserTest {
     }
 
     @Test
-    void shouldMapLogLinesToIoAndChecksumErrorsAtTheLinesOwnTime() throws IOException {
+    void shouldMapLogLinesToIndexErrors() throws IOException {
         final HealthEvent io = ((ParsedLine.Event) parser.parse(sampleLines().get(4))).event();
         final HealthEvent checksum = ((ParsedLine.Event) parser.parse(sampleLines().get(7))).event();
 
@@ -60,7 +60,7 @@ class ProbeLineParserTest {
     }
 
     @Test
-    void shouldGiveTheSameLineTheSameEventId() throws IOException {
+    void shouldDeriveStableEventIds() throws IOException {
         final String line = sampleLines().get(0);
         assertThat(((ParsedLine.Event) parser.parse(line)).event().getEventId())
                 .isEqualTo(((ParsedLine.Event) parser.parse(line)).event().getEventId());

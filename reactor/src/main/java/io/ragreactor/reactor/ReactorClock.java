@@ -23,7 +23,7 @@ public enum ReactorClock {
         return punctuationType;
     }
 
-    /** The clock's current reading in a processor. */
+    /** Returns the clock's current reading in a processor. */
     public long now(final ProcessorContext<?, ?> context) {
         return this == WALL ? context.currentSystemTimeMs() : context.currentStreamTimeMs();
     }

@@ -36,7 +36,7 @@ public final class ReactorMain {
         stopped.await();
     }
 
-    /** The properties of the file named by the first argument, or none when there is no argument. */
+    /** Reads the properties file named by the first argument, or returns none when there is no argument. */
     private static Map<String, Object> readProperties(final String[] args) throws IOException {
         final Map<String, Object> values = new HashMap<>();
         if (args.length > 0) {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the reactor: creates missing topics, builds the topology from the runbook and starts Kafka
  * Streams with exactly_once_v2. A stream thread that dies on an unexpected error (for example the schema
- * registry being unreachable) is replaced and resumes from its last commit, so nothing is lost.
+ * registry being unreachable) is replaced, and the new thread reprocesses from the last committed offsets.
  */
 public final class ReactorService implements AutoCloseable {
 

@@ -12,7 +12,7 @@ public record GoldenSet(int topK, double minScore, List<GoldenQuestion> question
     public record GoldenQuestion(String qid, String question, List<String> expectedIds) {
     }
 
-    /** A retrieved document as the pass rule sees it. */
+    /** A retrieved document, as the pass rule reads it. */
     public record Hit(String id, double score) {
     }
 
@@ -26,8 +26,8 @@ public record GoldenSet(int topK, double minScore, List<GoldenQuestion> question
     }
 
     /**
-     * Whether {@code retrieved} (best first) passes for {@code qid}. A qid not in the set cannot be judged
-     * against expected ids, so only an empty result or scores all under the minimum fail it.
+     * Returns whether {@code retrieved} (best first) passes for {@code qid}. A qid not in the set has no
+     * expected ids, so only an empty result or scores all under the minimum fail it.
      */
     public boolean passes(final String qid, final List<Hit> retrieved) {
         final GoldenQuestion question = question(qid);

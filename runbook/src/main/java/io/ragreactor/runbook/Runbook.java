@@ -20,7 +20,7 @@ public record Runbook(String version, String namespace, Duration allowedSkew, Li
     public record Policies(Duration cooldown, int repeatsInCooldown) {
     }
 
-    /** The shipped default runbook for the demo stack. */
+    /** Loads the shipped default runbook of the demo stack. */
     public static Runbook defaults() {
         return RunbookLoader.loadDefault(Map.of());
     }
@@ -29,7 +29,7 @@ public record Runbook(String version, String namespace, Duration allowedSkew, Li
         return RunbookLoader.load(file, Map.of());
     }
 
-    /** The target for a source name of the given kind (for example "pod" or "shard"), by the first matching rule. */
+    /** Returns the target of a source name of the given kind ("pod" or "shard"), by the first matching rule. */
     public Optional<String> targetFor(final String sourceKind, final String name) {
         for (final TargetRule rule : targets) {
             if (rule.source().equals(sourceKind)) {

@@ -37,7 +37,7 @@ final class YamlReader {
         problems.add("line " + line + ", key " + key + ": " + message);
     }
 
-    /** A view of one mapping node at a dotted path; it reports keys it does not know. */
+    /** Returns a view of one mapping node at a dotted path, which reports keys it does not know. */
     Section section(final Node node, final String path) {
         if (!(node instanceof MappingNode mapping)) {
             problem(node, path, "expected a mapping of keys to values");
@@ -150,7 +150,7 @@ final class YamlReader {
             }
         }
 
-        /** A number from 0 to 1, or {@code defaultValue} when the key is absent. */
+        /** Reads a number from 0 to 1, or returns {@code defaultValue} when the key is absent. */
         double fraction(final String name, final double defaultValue) {
             if (!has(name)) {
                 return defaultValue;

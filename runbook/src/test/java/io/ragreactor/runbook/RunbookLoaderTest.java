@@ -48,7 +48,7 @@ class RunbookLoaderTest {
     }
 
     @Test
-    void shouldMapProberShardAndPodNamesToShardTargets() {
+    void shouldMapSourceNamesToTargets() {
         final Runbook runbook = Runbook.defaults();
 
         assertThat(runbook.targetFor("shard", "shard-5")).contains("rag-prod/vectorstore/shard-5");
@@ -69,7 +69,7 @@ class RunbookLoaderTest {
     }
 
     @Test
-    void shouldReportEveryProblemOfTheFileAtOnce() throws IOException {
+    void shouldReportAllProblemsAtOnce() throws IOException {
         final String text = defaultText()
                 .replace("namespace: rag-prod", "namespace: Rag_Prod")
                 .replace("threshold: 3", "threshold: three")

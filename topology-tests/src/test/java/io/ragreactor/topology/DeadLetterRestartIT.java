@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * K06 on a real broker: a record with a bad observation time is dead-lettered once, the reactor goes on,
- * and after a restart it neither sees that record again nor forgets the symptoms counted before it.
+ * Bad observation times on a real broker: such a record is dead-lettered once and the reactor goes on.
+ * After a restart the reactor neither reads that record again nor forgets the symptoms counted before it.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class DeadLetterRestartIT {

@@ -27,7 +27,7 @@ final class Events {
         return "rag-prod/vectorstore/" + name;
     }
 
-    /** A golden-query result for {@code shard}; {@code hits} alternate document id and score. */
+    /** Builds a golden-query result for {@code shard}; {@code hits} alternate document id and score. */
     static HealthEvent goldenQuery(final String shard, final String qid, final Instant at, final Object... hits) {
         final List<RetrievedDocument> retrieved = new ArrayList<>();
         for (int i = 0; i < hits.length; i += 2) {

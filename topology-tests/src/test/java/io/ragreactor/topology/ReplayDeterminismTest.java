@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Test;
  */
 class ReplayDeterminismTest {
 
-    /** Plays the sample recording and answers each command as an actuator would; returns the command bytes. */
+    /**
+     * Plays the sample recording, reports an outcome for each command as an actuator would, and returns
+     * the command bytes.
+     */
     private static List<String> play(final ReactorClock clock) throws IOException {
         try (ReactorFixture reactor = new ReactorFixture(Map.of(), clock)) {
             final TestOutputTopic<byte[], byte[]> rawCommands = reactor.driver.createOutputTopic(

@@ -28,7 +28,7 @@ class ShardDownCooldownTest {
         return reactor.readCommands();
     }
 
-    /** Answers every command with success until the ladder closes the incident as recovered. */
+    /** Reports success for every command until the ladder closes the incident as recovered. */
     private static void recover(final ReactorFixture reactor, final List<RecoveryCommand> first) {
         List<RecoveryCommand> pending = first;
         while (!pending.isEmpty()) {
@@ -42,7 +42,7 @@ class ShardDownCooldownTest {
     }
 
     @Test
-    void shouldEscalateFlappingShardInsteadOfLooping() {
+    void shouldEscalateFlappingShard() {
         try (ReactorFixture reactor = new ReactorFixture()) {
             // Given a shard that recovered, then failed again five minutes later and recovered once more
             recover(reactor, symptomsAt(reactor, T0));
@@ -62,7 +62,7 @@ class ShardDownCooldownTest {
     }
 
     @Test
-    void shouldRunTheLadderAgainOnceTheCooldownHasPassed() {
+    void shouldRunLadderAfterCooldown() {
         try (ReactorFixture reactor = new ReactorFixture()) {
             recover(reactor, symptomsAt(reactor, T0));
             recover(reactor, symptomsAt(reactor, T0.plus(Duration.ofMinutes(5))));

@@ -19,7 +19,7 @@ class ShardDownDetectionTest {
     private static final Instant T0 = ReactorFixture.START;
 
     @Test
-    void shouldMarkShardUnhealthyAfterThreeSymptomsWithinWindow() {
+    void shouldMarkUnhealthyAfterThreeSymptoms() {
         try (ReactorFixture reactor = new ReactorFixture()) {
             // Given shard-5 degrading as in the golden-query sample: empty sets, a low score, IO errors
             reactor.observe(goldenQuery(shard("shard-5"), "gq-005", T0, "doc-err-1042", 0.94));
@@ -48,7 +48,7 @@ class ShardDownDetectionTest {
     }
 
     @Test
-    void shouldOpenNoIncidentForHealthyResultsPlusOneEmptyResult() {
+    void shouldIgnoreOneEmptyResult() {
         try (ReactorFixture reactor = new ReactorFixture()) {
             // Given shard-4's healthy results from the sample
             reactor.observe(goldenQuery(shard("shard-4"), "gq-003", T0, "doc-pol-0107", 0.91, "doc-kb-2210", 0.88));
@@ -79,7 +79,7 @@ class ShardDownDetectionTest {
     }
 
     @Test
-    void shouldIssueOneCommandForABurstOfFiveErrorsWithinAMinute() {
+    void shouldIssueOneCommandPerBurst() {
         // K02: IO errors for shard-3 at 12:00:01 to :05, threshold 3 per minute
         try (ReactorFixture reactor = new ReactorFixture(Map.of("shardDown.detection.window", "1m"))) {
             for (int second = 1; second <= 5; second++) {

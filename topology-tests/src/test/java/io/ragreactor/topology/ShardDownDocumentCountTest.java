@@ -51,7 +51,7 @@ class ShardDownDocumentCountTest {
     }
 
     @Test
-    void shouldEscalateInsteadOfRestoringWhileDocumentCountIsIntact() {
+    void shouldNotRestoreIntactIndex() {
         try (ReactorFixture reactor = new ReactorFixture()) {
             // Given a shard that reported 1000 documents while healthy, then 995 (within 2 %)
             reactor.observe(shardStatus(SHARD, T0, ShardHealth.HEALTHY, 1000));

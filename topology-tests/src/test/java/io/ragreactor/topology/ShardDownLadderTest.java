@@ -127,7 +127,7 @@ class ShardDownLadderTest {
     }
 
     @Test
-    void shouldTimeOutStepWithoutOutcomeAndEscalateAfterItsAttempts() {
+    void shouldEscalateAfterStepTimeouts() {
         try (ReactorFixture reactor = new ReactorFixture()) {
             // Given a mark-unhealthy command (deadline 30s, 3 attempts) that never gets an outcome
             final RecoveryCommand first = openIncident(reactor);
@@ -170,7 +170,7 @@ class ShardDownLadderTest {
     }
 
     @Test
-    void shouldIgnoreOutcomesOfCommandsTheLadderDoesNotWaitFor() {
+    void shouldIgnoreStaleOutcomes() {
         try (ReactorFixture reactor = new ReactorFixture()) {
             final RecoveryCommand mark = openIncident(reactor);
             reactor.report(succeeded(mark, T0.plusSeconds(4)));

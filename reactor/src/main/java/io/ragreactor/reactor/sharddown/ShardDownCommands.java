@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Resolves the runbook's shard-down parameters into self-contained actions for one shard, so actuators
- * execute exactly what the command says and a replay can compare exact actions.
+ * Resolves the runbook's shard-down parameters into self-contained actions for one shard. Actuators then
+ * execute exactly what the command contains, and a replay can compare exact actions.
  */
 public final class ShardDownCommands {
 
@@ -55,7 +55,7 @@ public final class ShardDownCommands {
         };
     }
 
-    /** The action of {@code step} for {@code target}; escalations use {@link #escalate}. */
+    /** Builds the action of {@code step} for {@code target}; escalations use {@link #escalate} instead. */
     public Object action(final ShardDownStep step, final Target target) {
         final String namespace = target.namespace();
         final String shard = target.instance();

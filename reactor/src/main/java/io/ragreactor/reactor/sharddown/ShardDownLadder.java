@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>An incident opens when one shard shows the configured number of symptoms within the window (event
  * time). Its ladder is mark unhealthy, reopen, restore (only when the reopen failed), validate with golden
  * queries pinned to the shard, reintroduce. Each step is issued when the previous step's outcome
- * arrives; a step without an outcome by its deadline times out. A failed step is retried while it has
- * attempts left; then a failed reopen leads to the restore, and every other failure ends in an
- * escalation. While the shard's document count is intact (within the runbook's tolerance of its last
+ * arrives, and a step without an outcome by its deadline times out. A failed step is retried while it
+ * has attempts left. After that, a failed reopen leads to the restore, and every other failure ends in
+ * an escalation. While the shard's document count is intact (within the runbook's tolerance of its last
  * healthy count), a failed reopen escalates instead of restoring. Symptoms that follow an open incident
  * fold into it, so each step is issued once however many symptoms follow. After a recovery the shard is in cooldown: the runbook's policies allow a few more incidents to run
  * their ladder within it, and the next one goes straight to an escalation.

@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides whether a health event is a symptom of a shard that is down or corrupt: a golden query that
- * fails the golden set's pass rule (an empty result fails it), an index IO or checksum error, or a status
- * report of a degraded or unavailable shard or of a document count below the last healthy one.
+ * Decides whether a health event is a symptom of a shard that is down or corrupt. Symptoms are a golden
+ * query that fails the golden set's pass rule (an empty result fails it) and an index IO or checksum
+ * error. A status report is one too when the shard is degraded or unavailable, or when its document
+ * count is below the last healthy one.
  */
 public final class ShardDownSymptoms {
 
@@ -27,8 +28,8 @@ public final class ShardDownSymptoms {
     }
 
     /**
-     * A one-line description of the symptom, or empty when the event is not one; {@code healthyDocumentCount}
-     * is the count the shard last reported while healthy, or null when unknown.
+     * Describes the symptom in one line, or returns empty when the event is not one. The
+     * {@code healthyDocumentCount} is the count the shard last reported while healthy, or null when unknown.
      */
     public Optional<String> describe(final HealthEvent event, final Long healthyDocumentCount) {
         final Object payload = event.getPayload();
@@ -49,8 +50,9 @@ public final class ShardDownSymptoms {
                     + (error.getSegment() == null ? "" : " in " + error.getSegment()));
         }
         if (payload instanceof ShardStatus status) {
-            if (status.getReportedHealth() == ShardHealth.DEGRADED || status.getReportedHealth() == ShardHealth.UNAVAILABLE) {
-                return Optional.of("shard reports itself " + status.getReportedHealth().name().toLowerCase(java.util.Locale.ROOT));
+            final ShardHealth health = status.getReportedHealth();
+            if (health == ShardHealth.DEGRADED || health == ShardHealth.UNAVAILABLE) {
+                return Optional.of("shard reports itself " + health.name().toLowerCase(java.util.Locale.ROOT));
             }
             if (!isIntact(status.getDocumentCount(), healthyDocumentCount)) {
                 return Optional.of("shard reports " + status.getDocumentCount() + " documents, last healthy count "
@@ -60,7 +62,7 @@ public final class ShardDownSymptoms {
         return Optional.empty();
     }
 
-    /** Whether {@code count} is within the tolerance below {@code healthyCount}; an unknown healthy count is not judged. */
+    /** Returns whether {@code count} is within the tolerance below {@code healthyCount}; true when it is unknown. */
     public boolean isIntact(final long count, final Long healthyCount) {
         return healthyCount == null || count >= healthyCount * (1 - documentCountTolerance);
     }

@@ -2,7 +2,7 @@ package io.ragreactor.schemas.deadletter;
 
 import java.util.Locale;
 
-/** Why a record was dead-lettered; {@link #code()} is the value of the {@code rag.dlq.reason} header. */
+/** The reason a record was dead-lettered; {@link #code()} is the value of the {@code rag.dlq.reason} header. */
 public enum DeadLetterReason {
     /** The value is not in the Confluent wire format (no magic byte 0 or shorter than its header). */
     NOT_AVRO,
@@ -21,7 +21,7 @@ public enum DeadLetterReason {
     /** A native-format input line could not be parsed or mapped to a health event. */
     UNPARSEABLE_INPUT;
 
-    /** The kebab-case code written to the {@code rag.dlq.reason} header, for example {@code unknown-schema-id}. */
+    /** Returns the kebab-case code of the {@code rag.dlq.reason} header, for example {@code unknown-schema-id}. */
     public String code() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
