@@ -176,7 +176,7 @@ public final class ActuatorConfig extends AbstractConfig {
     public TopicNames topicNames() {
         final TopicNames defaults = TopicNames.defaults();
         return new TopicNames(defaults.health(), commandsTopic(), outcomesTopic(), defaults.incidents(),
-                defaults.healthDeadLetter(), defaults.control());
+                defaults.healthDeadLetter(), defaults.control(), defaults.budget());
     }
 
     public String s3EndpointOverride() {

@@ -96,7 +96,7 @@ class ActuatorServiceTest {
         testNumber++;
         final String prefix = "k08-" + testNumber + ".";
         names = new TopicNames(prefix + "health", prefix + "commands", prefix + "outcomes", prefix + "incidents",
-                prefix + "health.dlq", prefix + "control");
+                prefix + "health.dlq", prefix + "control", prefix + "budget");
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             TopicSetup.ensureTopics(admin, names, 3, (short) 1);
         }

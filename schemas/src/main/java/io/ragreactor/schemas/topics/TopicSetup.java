@@ -13,9 +13,9 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Creates the product's topics when they are missing and checks that {@code rag.health} and
- * {@code rag.recovery.outcomes} have the same partition count, because the reactor meets health
- * events and outcomes of one target on one partition.
+ * Creates the product's topics when they are missing and checks that {@code rag.health},
+ * {@code rag.recovery.outcomes} and the reactor's budget topic have the same partition count, because
+ * the reactor meets health events, outcomes and budget decisions of one target on one partition.
  */
 public final class TopicSetup {
 
@@ -37,6 +37,7 @@ public final class TopicSetup {
         wanted.add(new NewTopic(names.healthDeadLetter(), Optional.of(partitions), replicas));
         wanted.add(new NewTopic(names.incidents(), Optional.of(partitions), replicas).configs(compacted));
         wanted.add(new NewTopic(names.control(), Optional.of(1), replicas).configs(compacted));
+        wanted.add(new NewTopic(names.budget(), Optional.of(partitions), replicas));
         try {
             final Set<String> existing = admin.listTopics().names().get();
             final List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
@@ -50,14 +51,17 @@ public final class TopicSetup {
                     }
                 }
             }
-            final Map<String, TopicDescription> described =
-                    admin.describeTopics(List.of(names.health(), names.outcomes())).allTopicNames().get();
+            final Map<String, TopicDescription> described = admin.describeTopics(
+                    List.of(names.health(), names.outcomes(), names.budget())).allTopicNames().get();
             final int healthPartitions = described.get(names.health()).partitions().size();
-            final int outcomePartitions = described.get(names.outcomes()).partitions().size();
-            if (healthPartitions != outcomePartitions) {
-                throw new IllegalStateException("topics " + names.health() + " (" + healthPartitions + " partitions) and "
-                        + names.outcomes() + " (" + outcomePartitions + " partitions) must have the same partition count,"
-                        + " because the reactor joins them per target; add partitions to the smaller one");
+            for (final String other : List.of(names.outcomes(), names.budget())) {
+                final int otherPartitions = described.get(other).partitions().size();
+                if (otherPartitions != healthPartitions) {
+                    throw new IllegalStateException("topics " + names.health() + " (" + healthPartitions
+                            + " partitions) and " + other + " (" + otherPartitions + " partitions) must have the same"
+                            + " partition count, because the reactor meets their records per target; add partitions"
+                            + " to the smaller one");
+                }
             }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
