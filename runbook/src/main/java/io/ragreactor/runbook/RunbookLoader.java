@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +39,7 @@ public final class RunbookLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
     private static final Pattern VERSION = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
+    private static final Pattern SETTINGS_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_.-]*$");
 
     private RunbookLoader() {
     }
@@ -99,7 +102,8 @@ public final class RunbookLoader {
 
     private static Runbook readRunbook(final YamlReader reader, final YamlReader.Section top, final String source,
                                        final SiblingReader siblings) {
-        top.allowOnly(Set.of("version", "namespace", "clock", "targets", "shardDown", "policies", "escalation"));
+        top.allowOnly(Set.of("version", "namespace", "clock", "targets", "shardDown", "providerOutage",
+                "bootstrapDeadlock", "safetyNets", "policies", "escalation"));
         final String version = top.nonBlank("version");
         if (!version.isEmpty() && !VERSION.matcher(version).matches()) {
             reader.problem(top.node("version"), "version",
@@ -113,20 +117,52 @@ public final class RunbookLoader {
 
         final List<TargetRule> targets = top.list("targets", rule -> readTargetRule(reader, rule));
         final ShardDownSettings shardDown = readShardDown(reader, top.section("shardDown"), siblings);
+        final ProviderOutageSettings providerOutage = ProviderOutageReader.read(reader, top.section("providerOutage"));
+        final BootstrapDeadlockSettings bootstrapDeadlock = BootstrapDeadlockReader.read(reader,
+                top.section("bootstrapDeadlock"));
+        final SafetyNets safetyNets = SafetyNetsReader.read(reader, top.section("safetyNets"), namespace,
+                providerOutage.backup());
 
         final YamlReader.Section policiesSection = top.has("policies") ? top.section("policies")
                 : reader.emptySection("policies", top.at());
-        policiesSection.allowOnly(Set.of("cooldown", "repeatsInCooldown"));
+        policiesSection.allowOnly(Set.of("cooldown", "repeatsInCooldown", "dryRun", "budget"));
         final Runbook.Policies policies = new Runbook.Policies(
                 policiesSection.duration("cooldown", java.time.Duration.ofMinutes(30)),
-                policiesSection.integer("repeatsInCooldown", 0, 100, 1));
+                policiesSection.integer("repeatsInCooldown", 0, 100, 1),
+                policiesSection.has("dryRun") ? readDryRun(reader, policiesSection.section("dryRun")) : Runbook.DryRun.NONE,
+                policiesSection.has("budget") ? readBudget(policiesSection.section("budget")) : Runbook.Budget.DEFAULT);
 
         final YamlReader.Section escalationSection = top.section("escalation");
         escalationSection.allowOnly(Set.of("channel", "severity", "deadline"));
         final Escalation escalation = new Escalation(escalationSection.nonBlank("channel"),
                 escalationSection.nonBlank("severity"), escalationSection.duration("deadline"));
 
-        return new Runbook(version, namespace, allowedSkew, targets, shardDown, policies, escalation, source);
+        return new Runbook(version, namespace, allowedSkew, targets, shardDown, providerOutage, bootstrapDeadlock,
+                safetyNets, policies, escalation, source);
+    }
+
+    private static Runbook.DryRun readDryRun(final YamlReader reader, final YamlReader.Section dryRun) {
+        dryRun.allowOnly(Set.of("all", "scenarios"));
+        final Set<String> scenarios = new LinkedHashSet<>();
+        final List<String> names = dryRun.has("scenarios") ? dryRun.strings("scenarios") : List.of();
+        for (int i = 0; i < names.size(); i++) {
+            if (Runbook.DryRun.SCENARIOS.contains(names.get(i))) {
+                scenarios.add(names.get(i));
+            } else {
+                reader.problem(dryRun.item("scenarios", i), dryRun.key("scenarios") + "[" + i + "]",
+                        "unknown scenario '" + names.get(i) + "'; expected one of "
+                                + String.join(", ", Runbook.DryRun.SCENARIOS.stream().sorted().toList()));
+            }
+        }
+        return new Runbook.DryRun(dryRun.bool("all", false), Collections.unmodifiableSet(scenarios));
+    }
+
+    private static Runbook.Budget readBudget(final YamlReader.Section budget) {
+        budget.allowOnly(Set.of("maxConcurrentIncidents", "maxUnhealthyShards", "decisionTimeout"));
+        final Runbook.Budget defaults = Runbook.Budget.DEFAULT;
+        return new Runbook.Budget(budget.integer("maxConcurrentIncidents", 1, 100_000, defaults.maxConcurrentIncidents()),
+                budget.integer("maxUnhealthyShards", 1, 100_000, defaults.maxUnhealthyShards()),
+                budget.duration("decisionTimeout", defaults.decisionTimeout()));
     }
 
     private static TargetRule readTargetRule(final YamlReader reader, final YamlReader.Section rule) {
@@ -141,7 +177,7 @@ public final class RunbookLoader {
 
     private static ShardDownSettings readShardDown(final YamlReader reader, final YamlReader.Section section,
                                                    final SiblingReader siblings) {
-        section.allowOnly(Set.of("component", "detection", "shardRegistry", "workload", "steps"));
+        section.allowOnly(Set.of("component", "detection", "shardRegistry", "replicas", "workload", "steps"));
         final String component = dnsLabel(reader, section, "component");
 
         final YamlReader.Section detection = section.section("detection");
@@ -155,6 +191,9 @@ public final class RunbookLoader {
         final YamlReader.Section registry = section.section("shardRegistry");
         registry.allowOnly(Set.of("configMap"));
         final String configMap = dnsLabel(reader, registry, "configMap");
+
+        final ShardDownSettings.Replicas replicas = section.has("replicas")
+                ? readReplicas(reader, section.section("replicas")) : ShardDownSettings.Replicas.NONE;
 
         final YamlReader.Section workload = section.section("workload");
         workload.allowOnly(Set.of("kind", "name", "container", "indexVolume", "podSelector"));
@@ -170,13 +209,17 @@ public final class RunbookLoader {
                 dnsLabel(reader, workload, "indexVolume"), podSelector);
 
         final YamlReader.Section steps = section.section("steps");
-        steps.allowOnly(Set.of("markUnhealthy", "reopen", "restore", "validate", "reintroduce"));
-        return new ShardDownSettings(component, detectionSettings, configMap, workloadSettings, new ShardDownSettings.Steps(
+        steps.allowOnly(Set.of("markUnhealthy", "routeToReplica", "reopen", "restore", "validate", "reintroduce",
+                "reindex"));
+        return new ShardDownSettings(component, detectionSettings, configMap, replicas, workloadSettings,
+                new ShardDownSettings.Steps(
                 limits(steps.section("markUnhealthy"), Set.of()),
+                limits(steps.section("routeToReplica"), Set.of()),
                 readReopen(reader, steps.section("reopen")),
                 readRestore(reader, steps.section("restore")),
                 readValidate(reader, steps.section("validate"), siblings),
-                limits(steps.section("reintroduce"), Set.of())));
+                limits(steps.section("reintroduce"), Set.of()),
+                readReindex(reader, steps.section("reindex"))));
     }
 
     private static ShardDownSettings.Reopen readReopen(final YamlReader reader, final YamlReader.Section reopen) {
@@ -197,25 +240,59 @@ public final class RunbookLoader {
             reader.problem(restore.node("prefix"), restore.key("prefix"), "must end with a slash, got '" + prefix + "'");
         }
         final String storageClass = restore.string("storageClassName", "");
-        final YamlReader.Section job = restore.section("job");
-        job.allowOnly(Set.of("namePrefix", "image", "command", "backoffLimit", "activeDeadline"));
-        final ShardDownSettings.JobTemplate jobTemplate = new ShardDownSettings.JobTemplate(
-                template(reader, job, "namePrefix", job.nonBlank("namePrefix")), job.nonBlank("image"),
-                job.strings("command"), job.integer("backoffLimit", 0, 10), job.duration("activeDeadline"));
+        final ShardDownSettings.JobTemplate jobTemplate = readJob(reader, restore.section("job"));
         return new ShardDownSettings.Restore(restore.nonBlank("bucket"), prefix,
                 template(reader, restore, "pvcNamePrefix", restore.nonBlank("pvcNamePrefix")),
                 restore.nonBlank("storageSize"), storageClass.isBlank() ? null : storageClass,
                 restore.nonBlank("mountPath"), restore.nonBlank("snapshotEnvVar"), jobTemplate, limits);
     }
 
+    private static ShardDownSettings.Replicas readReplicas(final YamlReader reader, final YamlReader.Section replicas) {
+        replicas.allowOnly(Set.of("groups", "minHealthy"));
+        final List<List<String>> groups = new ArrayList<>();
+        final Set<String> seen = new java.util.HashSet<>();
+        if (replicas.has("groups")) {
+            final YamlReader.Section section = replicas.section("groups");
+            for (final String name : section.keys()) {
+                final List<String> members = section.strings(name);
+                if (members.size() < 2) {
+                    reader.problem(section.node(name), section.key(name), "a replica group needs at least two shards");
+                }
+                for (final String member : members) {
+                    if (!RunbookLoader.isDnsLabel(member)) {
+                        reader.problem(section.node(name), section.key(name),
+                                "must list Kubernetes names, got '" + member + "'");
+                    } else if (!seen.add(member)) {
+                        reader.problem(section.node(name), section.key(name),
+                                "shard " + member + " is in more than one replica group");
+                    }
+                }
+                groups.add(List.copyOf(members));
+            }
+        }
+        return new ShardDownSettings.Replicas(List.copyOf(groups), replicas.integer("minHealthy", 1, 100, 1));
+    }
+
+    private static ShardDownSettings.Reindex readReindex(final YamlReader reader, final YamlReader.Section reindex) {
+        final StepLimits limits = limits(reindex, Set.of("enabled", "job", "lookback"));
+        final ShardDownSettings.JobTemplate job = readJob(reader, reindex.section("job"));
+        job.command().forEach(arg -> template(reader, reindex, "job.command", arg));
+        return new ShardDownSettings.Reindex(reindex.bool("enabled", true), job,
+                reindex.duration("lookback", java.time.Duration.ofDays(2)), limits);
+    }
+
+    /** Reads a Job template: its name prefix is a template, its command runs as the image's argument vector. */
+    static ShardDownSettings.JobTemplate readJob(final YamlReader reader, final YamlReader.Section job) {
+        job.allowOnly(Set.of("namePrefix", "image", "command", "backoffLimit", "activeDeadline"));
+        return new ShardDownSettings.JobTemplate(
+                template(reader, job, "namePrefix", job.nonBlank("namePrefix")), job.nonBlank("image"),
+                job.strings("command"), job.integer("backoffLimit", 0, 10), job.duration("activeDeadline"));
+    }
+
     private static ShardDownSettings.Validate readValidate(final YamlReader reader, final YamlReader.Section validate,
                                                            final SiblingReader siblings) {
         final StepLimits limits = limits(validate, Set.of("retrieverUrl", "goldenSet", "queries", "requestTimeout"));
-        final String url = validate.nonBlank("retrieverUrl");
-        if (!url.isEmpty() && !(url.startsWith("http://") || url.startsWith("https://"))) {
-            reader.problem(validate.node("retrieverUrl"), validate.key("retrieverUrl"),
-                    "must be an http:// or https:// URL, got '" + url + "'");
-        }
+        final String url = httpUrl(reader, validate, "retrieverUrl");
         final String goldenSetName = validate.nonBlank("goldenSet");
         final GoldenSet goldenSet = goldenSetName.isEmpty() ? new GoldenSet(1, 0, List.of())
                 : readGoldenSet(reader, validate, goldenSetName, siblings);
@@ -256,7 +333,7 @@ public final class RunbookLoader {
     }
 
     /** Reads {@code deadline} and {@code attempts}, allowing the step's other keys too. */
-    private static StepLimits limits(final YamlReader.Section step, final Set<String> otherKeys) {
+    static StepLimits limits(final YamlReader.Section step, final Set<String> otherKeys) {
         final Set<String> known = new java.util.HashSet<>(otherKeys);
         known.add("deadline");
         known.add("attempts");
@@ -264,7 +341,7 @@ public final class RunbookLoader {
         return new StepLimits(step.duration("deadline"), step.integer("attempts", 1, 10));
     }
 
-    private static String dnsLabel(final YamlReader reader, final YamlReader.Section section, final String name) {
+    static String dnsLabel(final YamlReader reader, final YamlReader.Section section, final String name) {
         final String value = section.nonBlank(name);
         if (!value.isEmpty() && !DNS_LABEL.matcher(value).matches()) {
             reader.problem(section.node(name), section.key(name),
@@ -273,8 +350,35 @@ public final class RunbookLoader {
         return value;
     }
 
-    private static String template(final YamlReader reader, final YamlReader.Section section, final String name,
-                                   final String value) {
+    /** Returns whether {@code value} is a Kubernetes name (an RFC 1123 DNS label). */
+    static boolean isDnsLabel(final String value) {
+        return DNS_LABEL.matcher(value).matches();
+    }
+
+    /** Reads a name that may be an environment variable or a ConfigMap key. */
+    static String settingsKey(final YamlReader reader, final YamlReader.Section section, final String name) {
+        final String value = section.nonBlank(name);
+        if (!value.isEmpty() && !isSettingsKey(value)) {
+            reader.problem(section.node(name), section.key(name), "must be an environment variable or ConfigMap key"
+                    + " (letters, digits, '_', '.' and '-', starting with a letter or '_'), got '" + value + "'");
+        }
+        return value;
+    }
+
+    static boolean isSettingsKey(final String value) {
+        return SETTINGS_KEY.matcher(value).matches();
+    }
+
+    static String httpUrl(final YamlReader reader, final YamlReader.Section section, final String name) {
+        final String url = section.nonBlank(name);
+        if (!url.isEmpty() && !(url.startsWith("http://") || url.startsWith("https://"))) {
+            reader.problem(section.node(name), section.key(name), "must be an http:// or https:// URL, got '" + url + "'");
+        }
+        return url;
+    }
+
+    static String template(final YamlReader reader, final YamlReader.Section section, final String name,
+                           final String value) {
         final List<String> unknown = Templates.unknownPlaceholders(value);
         if (!unknown.isEmpty()) {
             reader.problem(section.node(name), section.key(name), "unknown placeholder " + String.join(", ", unknown)

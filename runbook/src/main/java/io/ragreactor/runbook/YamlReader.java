@@ -1,6 +1,7 @@
 package io.ragreactor.runbook;
 
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class YamlReader {
 
     private static final Pattern DURATION = Pattern.compile("^([0-9]+)(ms|s|m|h|d)$");
+    private static final Pattern TIME_OF_DAY = Pattern.compile("^([01]?[0-9]|2[0-3]):([0-5][0-9])$");
 
     private final List<String> problems = new ArrayList<>();
 
@@ -86,6 +88,11 @@ final class YamlReader {
 
         boolean has(final String name) {
             return entries.containsKey(name);
+        }
+
+        /** Returns the keys of this mapping, in file order. */
+        List<String> keys() {
+            return List.copyOf(entries.keySet());
         }
 
         private Node required(final String name) {
@@ -150,12 +157,12 @@ final class YamlReader {
             }
         }
 
-        /** Reads a number from 0 to 1, or returns {@code defaultValue} when the key is absent. */
-        double fraction(final String name, final double defaultValue) {
-            if (!has(name)) {
-                return defaultValue;
-            }
+        /** Reads a required number from 0 to 1. */
+        double fraction(final String name) {
             final String text = string(name);
+            if (node(name) == null) {
+                return 0;
+            }
             try {
                 final double value = Double.parseDouble(text.trim());
                 if (value < 0 || value > 1) {
@@ -164,8 +171,43 @@ final class YamlReader {
                 return value;
             } catch (final NumberFormatException e) {
                 problem(node(name), key(name), "expected a number between 0 and 1, got '" + text + "'");
+                return 0;
+            }
+        }
+
+        /** Reads a number from 0 to 1, or returns {@code defaultValue} when the key is absent. */
+        double fraction(final String name, final double defaultValue) {
+            return has(name) ? fraction(name) : defaultValue;
+        }
+
+        /** Reads {@code true} or {@code false}, or returns {@code defaultValue} when the key is absent. */
+        boolean bool(final String name, final boolean defaultValue) {
+            if (!has(name)) {
                 return defaultValue;
             }
+            final String text = string(name);
+            return switch (text.trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> {
+                    problem(node(name), key(name), "expected true or false, got '" + text + "'");
+                    yield defaultValue;
+                }
+            };
+        }
+
+        /** Reads a required time of day written as HH:mm (or H:mm), such as 01:00. */
+        LocalTime timeOfDay(final String name) {
+            final String text = string(name);
+            if (node(name) == null) {
+                return LocalTime.MIDNIGHT;
+            }
+            final Matcher matcher = TIME_OF_DAY.matcher(text.trim());
+            if (!matcher.matches()) {
+                problem(node(name), key(name), "expected a time of day as HH:mm from 00:00 to 23:59, got '" + text + "'");
+                return LocalTime.MIDNIGHT;
+            }
+            return LocalTime.of(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)));
         }
 
         Duration duration(final String name) {
@@ -217,11 +259,40 @@ final class YamlReader {
             return result;
         }
 
+        /** Reads a list of whole numbers, each from {@code min} to {@code max}; invalid items are left out. */
+        List<Integer> integers(final String name, final int min, final int max) {
+            final List<String> texts = strings(name);
+            final List<Integer> result = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i++) {
+                final String itemKey = key(name) + "[" + i + "]";
+                try {
+                    final int value = Integer.parseInt(texts.get(i).trim());
+                    if (value < min || value > max) {
+                        problem(item(name, i), itemKey, "must be between " + min + " and " + max + ", got " + value);
+                    } else {
+                        result.add(value);
+                    }
+                } catch (final NumberFormatException e) {
+                    problem(item(name, i), itemKey, "expected a whole number, got '" + texts.get(i) + "'");
+                }
+            }
+            return result;
+        }
+
+        /** Returns item {@code index} of the list at {@code name}, or the key's value when it is not a list. */
+        Node item(final String name, final int index) {
+            final Node value = node(name);
+            if (value instanceof SequenceNode sequence && index < sequence.getValue().size()) {
+                return sequence.getValue().get(index);
+            }
+            return value;
+        }
+
         List<Pattern> patterns(final String name) {
             final List<Pattern> result = new ArrayList<>();
             final List<String> texts = strings(name);
             for (int i = 0; i < texts.size(); i++) {
-                final Pattern pattern = compile(node(name), key(name) + "[" + i + "]", texts.get(i));
+                final Pattern pattern = compile(item(name, i), key(name) + "[" + i + "]", texts.get(i));
                 if (pattern != null) {
                     result.add(pattern);
                 }
@@ -274,6 +345,24 @@ final class YamlReader {
         Node at() {
             return node;
         }
+    }
+
+    /** Formats a duration the way the runbook file writes it, in its largest whole unit, such as 90s or 4h. */
+    static String format(final Duration duration) {
+        if (duration.toMillis() % 1000 != 0) {
+            return duration.toMillis() + "ms";
+        }
+        final long seconds = duration.toSeconds();
+        if (seconds % 86_400 == 0 && seconds > 0) {
+            return seconds / 86_400 + "d";
+        }
+        if (seconds % 3600 == 0 && seconds > 0) {
+            return seconds / 3600 + "h";
+        }
+        if (seconds % 60 == 0 && seconds > 0) {
+            return seconds / 60 + "m";
+        }
+        return seconds + "s";
     }
 
     Section emptySection(final String path, final Node parent) {
