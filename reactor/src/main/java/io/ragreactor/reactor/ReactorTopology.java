@@ -1,18 +1,32 @@
 package io.ragreactor.reactor;
 
+import io.ragreactor.reactor.control.ControlStoreUpdater;
+import io.ragreactor.reactor.control.ControlView;
+import io.ragreactor.reactor.bootstrapdeadlock.BootstrapDeadlockLadder;
+import io.ragreactor.reactor.budget.BlastRadiusBudget;
+import io.ragreactor.reactor.incident.IncidentLadders;
 import io.ragreactor.reactor.incident.LadderOutput;
+import io.ragreactor.reactor.incident.ScenarioLadder;
 import io.ragreactor.reactor.ingest.Ingested;
 import io.ragreactor.reactor.ingest.InputValidator;
 import io.ragreactor.reactor.ingest.ReactorInput;
+import io.ragreactor.reactor.provideroutage.ProviderOutageLadder;
+import io.ragreactor.reactor.safetynets.SafetyNetSchedule;
 import io.ragreactor.reactor.sharddown.ShardDownLadder;
 import io.ragreactor.runbook.Runbook;
+import io.ragreactor.schemas.budget.BudgetDecision;
+import io.ragreactor.schemas.budget.BudgetMessage;
+import io.ragreactor.schemas.budget.BudgetState;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.incident.IncidentUpdate;
 import io.ragreactor.schemas.serde.AvroBinarySerde;
 import io.ragreactor.schemas.state.TargetState;
 import io.ragreactor.schemas.topics.Topics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -24,6 +38,8 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reactor's Kafka Streams topology. {@link #build()} lists its parts in order; each part is a small
@@ -31,6 +47,8 @@ import org.apache.kafka.streams.state.Stores;
  * without renaming changelog or internal topics.
  */
 public final class ReactorTopology {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReactorTopology.class);
 
     /** Settings of the topology that do not come from the runbook. */
     public record Settings(ReactorClock clock, Duration punctuationInterval, boolean dryRun, int maxValueBytes) {
@@ -54,10 +72,14 @@ public final class ReactorTopology {
         final StreamsBuilder builder = new StreamsBuilder();
         final KStream<String, ReactorInput> health = validatedHealthEvents(builder);
         final KStream<String, ReactorInput> outcomes = validatedOutcomes(builder);
-        final KStream<String, LadderOutput> shardDown = shardDownLadder(builder, health, outcomes);
-        // TODO(#3): the provider-outage and bootstrap-deadlock ladders join here, each from its own method.
-        emitCommands(shardDown);
-        emitIncidentUpdates(shardDown);
+        controlInstructions(builder);
+        final KStream<String, BudgetMessage> budgetMessages = budgetMessages(builder);
+        final KStream<String, ReactorInput> budgetDecisions = blastRadiusBudget(builder, budgetMessages);
+        final KStream<String, LadderOutput> decisions = incidentLadders(builder, health, outcomes, budgetDecisions,
+                List.of(shardDown(), providerOutage(), bootstrapDeadlock()));
+        emitCommands(decisions);
+        emitIncidentUpdates(decisions);
+        emitBudgetMessages(decisions);
         return builder.build();
     }
 
@@ -76,17 +98,74 @@ public final class ReactorTopology {
         return validated(builder, topics.outcomes().name(), "outcomes", validator);
     }
 
-    /** Scenario A: detection of a shard that is down or corrupt, and its recovery ladder. */
-    KStream<String, LadderOutput> shardDownLadder(final StreamsBuilder builder,
+    /** Mirrors the operators' silences, maintenance windows, kill switch and incident actions on every instance. */
+    void controlInstructions(final StreamsBuilder builder) {
+        // The control topic is the store's changelog, so the store keeps no changelog of its own.
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ControlView.STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
+                topics.control().name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("control-source"),
+                ControlStoreUpdater::new);
+    }
+
+    /** Requests, releases and decisions of the blast-radius budget, read back from the reactor's budget topic. */
+    KStream<String, BudgetMessage> budgetMessages(final StreamsBuilder builder) {
+        final Deserializer<BudgetMessage> decoder = topics.budget().valueSerde().deserializer();
+        return builder.stream(topics.budget().name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName("budget-source"))
+                .flatMapValues((key, bytes) -> decodeBudgetMessage(decoder, key, bytes), Named.as("budget-decode"));
+    }
+
+    /**
+     * The fleet-wide blast-radius budget: it decides requests and takes releases under one key, and returns
+     * its decisions as inputs of the requesting targets' ladders.
+     */
+    KStream<String, ReactorInput> blastRadiusBudget(final StreamsBuilder builder,
+                                                    final KStream<String, BudgetMessage> messages) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BlastRadiusBudget.STORE),
+                Serdes.String(), new AvroBinarySerde<>(BudgetState.class)));
+        messages.filter((key, message) -> !(message.getMessage() instanceof BudgetDecision), Named.as("budget-requests"))
+                .process(() -> new BlastRadiusBudget(runbook), Named.as("blast-radius-budget"), BlastRadiusBudget.STORE)
+                .to(topics.budget().name(), Produced.with(topics.budget().keySerde(), topics.budget().valueSerde())
+                        .withName("budget-decisions-sink"));
+        return messages.filter((key, message) -> message.getMessage() instanceof BudgetDecision,
+                        Named.as("budget-decisions"))
+                .mapValues(message -> (ReactorInput) new ReactorInput.BudgetDecided((BudgetDecision) message.getMessage()),
+                        Named.as("budget-decision-inputs"));
+    }
+
+    /** Scenario A: a vectorstore shard that is down or whose index is corrupt. */
+    ScenarioLadder shardDown() {
+        return new ShardDownLadder(runbook);
+    }
+
+    /** Scenario B: an LLM provider outage, failover or fallback, and the ramp back. */
+    ScenarioLadder providerOutage() {
+        return new ProviderOutageLadder(runbook);
+    }
+
+    /** Scenario C: a bootstrap deadlock of a workload, recovered by migrations and an ordered start. */
+    ScenarioLadder bootstrapDeadlock() {
+        return new BootstrapDeadlockLadder(runbook);
+    }
+
+    /**
+     * Every scenario's detection and ladder, with the policies they share, over one state per target. Health
+     * events, outcomes and budget decisions of one target share a partition (same key, same partition
+     * count), so the merged stream reaches the target's state without a repartition.
+     */
+    KStream<String, LadderOutput> incidentLadders(final StreamsBuilder builder,
                                                   final KStream<String, ReactorInput> health,
-                                                  final KStream<String, ReactorInput> outcomes) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ShardDownLadder.STORE),
+                                                  final KStream<String, ReactorInput> outcomes,
+                                                  final KStream<String, ReactorInput> budgetDecisions,
+                                                  final List<ScenarioLadder> ladders) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IncidentLadders.STORE),
                 Serdes.String(), new AvroBinarySerde<>(TargetState.class)));
-        // Health events and outcomes of one target share a partition (same key, same partition count),
-        // so the merged stream reaches the ladder's state for that target without a repartition.
-        return health.merge(outcomes, Named.as("shard-down-inputs"))
-                .process(() -> new ShardDownLadder(runbook, settings.clock(), settings.punctuationInterval(),
-                        settings.dryRun()), Named.as("shard-down-ladder"), ShardDownLadder.STORE);
+        return health.merge(outcomes, Named.as("ladder-inputs"))
+                .merge(budgetDecisions, Named.as("ladder-inputs-with-budget"))
+                .process(() -> new IncidentLadders(runbook, ladders, settings.clock(), settings.punctuationInterval(),
+                                settings.dryRun(), topics.control().valueSerde().deserializer(), topics.control().name(),
+                                new SafetyNetSchedule(runbook, settings.dryRun())),
+                        Named.as("incident-ladders"), IncidentLadders.STORE);
     }
 
     void emitCommands(final KStream<String, LadderOutput> decisions) {
@@ -105,6 +184,28 @@ public final class ReactorTopology {
                 }, Named.as("incident-by-id"))
                 .to(topics.incidents().name(), Produced.<String, IncidentUpdate>with(topics.incidents().keySerde(),
                         topics.incidents().valueSerde()).withName("incidents-sink"));
+    }
+
+    /** Budget requests and releases of the ladders, all under the budget's one key. */
+    void emitBudgetMessages(final KStream<String, LadderOutput> decisions) {
+        decisions.filter((target, output) -> output instanceof LadderOutput.BudgetSent, Named.as("budget-messages-only"))
+                .mapValues(output -> ((LadderOutput.BudgetSent) output).message(), Named.as("budget-message-values"))
+                .to(topics.budget().name(), Produced.with(topics.budget().keySerde(), topics.budget().valueSerde())
+                        .withName("budget-messages-sink"));
+    }
+
+    /** Decodes one record of the budget topic; an undecodable one is logged and dropped, never retried. */
+    private static List<BudgetMessage> decodeBudgetMessage(final Deserializer<BudgetMessage> decoder, final String key,
+                                                           final byte[] bytes) {
+        if (bytes == null) {
+            return List.of();
+        }
+        try {
+            return List.of(decoder.deserialize(null, bytes));
+        } catch (final SerializationException e) {
+            LOG.error("Dropping a record of the budget topic key=[{}]: it cannot be decoded: {}", key, e.getMessage());
+            return List.of();
+        }
     }
 
     private KStream<String, ReactorInput> validated(final StreamsBuilder builder, final String topic, final String name,

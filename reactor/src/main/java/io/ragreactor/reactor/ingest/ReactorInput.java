@@ -1,9 +1,10 @@
 package io.ragreactor.reactor.ingest;
 
+import io.ragreactor.schemas.budget.BudgetDecision;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
 
-/** One validated input of the ladders: an observation, an outcome, or the removal of a target. */
+/** One validated input of the ladders: an observation, an outcome, a budget decision, or the removal of a target. */
 public sealed interface ReactorInput {
 
     /** Event time of the input, the time the ladders act at. */
@@ -20,6 +21,14 @@ public sealed interface ReactorInput {
         @Override
         public long eventTime() {
             return outcome.getFinishedAt().toEpochMilli();
+        }
+    }
+
+    /** The blast-radius budget's decision on the target's request. */
+    record BudgetDecided(BudgetDecision decision) implements ReactorInput {
+        @Override
+        public long eventTime() {
+            return decision.getAt().toEpochMilli();
         }
     }
 

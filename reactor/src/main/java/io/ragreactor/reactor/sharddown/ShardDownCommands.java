@@ -5,18 +5,19 @@ import io.ragreactor.runbook.Runbook;
 import io.ragreactor.runbook.ShardDownSettings;
 import io.ragreactor.runbook.StepLimits;
 import io.ragreactor.runbook.Templates;
-import io.ragreactor.schemas.command.Escalate;
 import io.ragreactor.schemas.command.MarkShardUnhealthy;
+import io.ragreactor.schemas.command.ReindexMissingDocuments;
 import io.ragreactor.schemas.command.ReintroduceShard;
 import io.ragreactor.schemas.command.ReopenIndex;
 import io.ragreactor.schemas.command.RestoreSnapshot;
+import io.ragreactor.schemas.command.RouteToReplica;
 import io.ragreactor.schemas.command.ValidateGoldenQueries;
-import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.common.GoldenQuery;
 import io.ragreactor.schemas.common.JobSpec;
 import io.ragreactor.schemas.common.WorkloadRef;
 import io.ragreactor.schemas.target.Target;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +34,9 @@ public final class ShardDownCommands {
      */
     static final double ACTUATOR_SHARE_OF_DEADLINE = 0.8;
 
-    private final Runbook runbook;
     private final ShardDownSettings settings;
 
     public ShardDownCommands(final Runbook runbook) {
-        this.runbook = runbook;
         this.settings = runbook.shardDown();
     }
 
@@ -46,16 +45,36 @@ public final class ShardDownCommands {
         final ShardDownSettings.Steps steps = settings.steps();
         return switch (step) {
             case MARK_UNHEALTHY -> steps.markUnhealthy();
+            case ROUTE_TO_REPLICA -> steps.routeToReplica();
             case REOPEN -> steps.reopen().limits();
             case RESTORE -> steps.restore().limits();
             case VALIDATE -> steps.validate().limits();
             case REINTRODUCE -> steps.reintroduce();
-            // An escalation is retried once if the channel does not confirm it in time.
-            case ESCALATE -> new StepLimits(runbook.escalation().deadline(), 2);
+            case REINDEX -> steps.reindex().limits();
         };
     }
 
-    /** Builds the action of {@code step} for {@code target}; escalations use {@link #escalate} instead. */
+    /** Builds the action of {@code step} for {@code target}; a reindex starts {@code firstSymptomAt} minus the lookback. */
+    public Object action(final ShardDownStep step, final Target target, final Instant firstSymptomAt) {
+        if (step == ShardDownStep.REINDEX) {
+            final Map<String, String> values = Map.of("shard", target.instance(), "namespace", target.namespace());
+            final ShardDownSettings.Reindex reindex = settings.steps().reindex();
+            final ShardDownSettings.JobTemplate job = reindex.job();
+            final JobSpec jobSpec = new JobSpec(Templates.render(job.namePrefixTemplate(), values), job.image(),
+                    Templates.renderAll(job.command(), values), Map.of(), job.backoffLimit(),
+                    job.activeDeadline().toSeconds());
+            return new ReindexMissingDocuments(target.namespace(), target.instance(),
+                    firstSymptomAt.minus(reindex.lookback()).toEpochMilli(), jobSpec);
+        }
+        return action(step, target);
+    }
+
+    /** Routes the shard's queries to {@code replica}. */
+    public RouteToReplica routeToReplica(final Target target, final String replica) {
+        return new RouteToReplica(target.namespace(), settings.registryConfigMap(), target.instance(), replica);
+    }
+
+    /** Builds the action of {@code step} for {@code target}; a reindex and a routing need more than the target. */
     public Object action(final ShardDownStep step, final Target target) {
         final String namespace = target.namespace();
         final String shard = target.instance();
@@ -66,13 +85,9 @@ public final class ShardDownCommands {
             case RESTORE -> restore(namespace, shard, values);
             case VALIDATE -> validate(shard);
             case REINTRODUCE -> new ReintroduceShard(namespace, settings.registryConfigMap(), shard);
-            case ESCALATE -> throw new IllegalArgumentException("escalations carry evidence: use escalate()");
+            case REINDEX -> throw new IllegalArgumentException("a reindex starts from the incident's first symptom");
+            case ROUTE_TO_REPLICA -> throw new IllegalArgumentException("a routing names the replica: use routeToReplica()");
         };
-    }
-
-    public Escalate escalate(final String summary, final List<Evidence> evidence) {
-        return new Escalate(runbook.escalation().channel(), runbook.escalation().severity(), summary,
-                new ArrayList<>(evidence));
     }
 
     private ReopenIndex reopen(final String namespace, final Map<String, String> values) {

@@ -5,11 +5,12 @@ import java.util.Optional;
 /** The steps of the shard-down ladder, with the names that appear in command ids and on rag.incidents. */
 public enum ShardDownStep {
     MARK_UNHEALTHY("mark-unhealthy"),
+    ROUTE_TO_REPLICA("route-to-replica"),
     REOPEN("reopen"),
     RESTORE("restore"),
     VALIDATE("validate"),
     REINTRODUCE("reintroduce"),
-    ESCALATE("escalate");
+    REINDEX("reindex");
 
     private final String stepName;
 
@@ -30,14 +31,17 @@ public enum ShardDownStep {
         return Optional.empty();
     }
 
-    /** The step after this one succeeded; empty after the last step, when the shard has recovered. */
+    /**
+     * The step after this one succeeded; empty after the shard is back in service. The ladder decides the
+     * optional steps: a routing to a replica after the mark, a reindex after a restore.
+     */
     public Optional<ShardDownStep> next() {
         return switch (this) {
-            case MARK_UNHEALTHY -> Optional.of(REOPEN);
+            case MARK_UNHEALTHY, ROUTE_TO_REPLICA -> Optional.of(REOPEN);
             // A successful reopen needs no restore: the index is proven by validation either way.
             case REOPEN, RESTORE -> Optional.of(VALIDATE);
             case VALIDATE -> Optional.of(REINTRODUCE);
-            case REINTRODUCE, ESCALATE -> Optional.empty();
+            case REINTRODUCE, REINDEX -> Optional.empty();
         };
     }
 }
