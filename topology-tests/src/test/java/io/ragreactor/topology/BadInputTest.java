@@ -117,7 +117,7 @@ class BadInputTest {
             assertThat(reactor.deadLetters.isEmpty()).isTrue();
             final List<IncidentUpdate> updates = reactor.readIncidentUpdates();
             assertThat(updates.get(updates.size() - 1).getState()).isEqualTo(IncidentState.REMOVED);
-            assertThat(reactor.driver.getKeyValueStore("shard-down-state").get(shard("shard-5"))).isNull();
+            assertThat(reactor.driver.getKeyValueStore("incident-state").get(shard("shard-5"))).isNull();
         }
     }
 }

@@ -5,6 +5,7 @@ import io.ragreactor.reactor.ReactorTopology;
 import io.ragreactor.runbook.Runbook;
 import io.ragreactor.runbook.RunbookLoader;
 import io.ragreactor.schemas.command.RecoveryCommand;
+import io.ragreactor.schemas.control.ControlRecord;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.incident.IncidentUpdate;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
@@ -40,6 +41,7 @@ final class ReactorFixture implements AutoCloseable {
     final TestInputTopic<String, HealthEvent> health;
     final TestInputTopic<byte[], byte[]> rawHealth;
     final TestInputTopic<String, RecoveryOutcome> outcomes;
+    final TestInputTopic<String, ControlRecord> control;
     final TestOutputTopic<String, RecoveryCommand> commands;
     final TestOutputTopic<String, IncidentUpdate> incidents;
     final TestOutputTopic<byte[], byte[]> deadLetters;
@@ -56,7 +58,12 @@ final class ReactorFixture implements AutoCloseable {
 
     /** A fixture whose timers follow {@code clock}. */
     ReactorFixture(final Map<String, String> overrides, final ReactorClock clock) {
-        this.runbook = RunbookLoader.loadDefault(overrides);
+        this(RunbookLoader.loadDefault(overrides), clock);
+    }
+
+    /** A fixture running {@code runbook}, for settings that overrides of single values cannot express. */
+    ReactorFixture(final Runbook runbook, final ReactorClock clock) {
+        this.runbook = runbook;
         final ReactorTopology.Settings settings = new ReactorTopology.Settings(clock, Duration.ofSeconds(1), false,
                 64 * 1024);
         this.driver = new TopologyTestDriver(new ReactorTopology(topics, runbook, settings).build(), properties(), START);
@@ -66,6 +73,8 @@ final class ReactorFixture implements AutoCloseable {
                 Serdes.ByteArray().serializer());
         this.outcomes = driver.createInputTopic(topics.outcomes().name(), Serdes.String().serializer(),
                 topics.outcomes().valueSerde().serializer());
+        this.control = driver.createInputTopic(topics.control().name(), Serdes.String().serializer(),
+                topics.control().valueSerde().serializer());
         this.commands = driver.createOutputTopic(topics.commands().name(), Serdes.String().deserializer(),
                 topics.commands().valueSerde().deserializer());
         this.incidents = driver.createOutputTopic(topics.incidents().name(), Serdes.String().deserializer(),
@@ -87,9 +96,39 @@ final class ReactorFixture implements AutoCloseable {
         return props;
     }
 
+    /**
+     * Loads the shipped default runbook after replacing {@code original} in its text with {@code replacement};
+     * fails when the text does not contain {@code original}, so a changed default cannot pass unnoticed.
+     */
+    static Runbook defaultRunbookWith(final String original, final String replacement) {
+        final String folder = RunbookLoader.DEFAULT_RESOURCE.substring(0, RunbookLoader.DEFAULT_RESOURCE.lastIndexOf('/') + 1);
+        final String text = resource(RunbookLoader.DEFAULT_RESOURCE);
+        if (!text.contains(original)) {
+            throw new IllegalArgumentException("the default runbook does not contain " + original);
+        }
+        return RunbookLoader.parse(text.replace(original, replacement), "test", Map.of(),
+                name -> resource(folder + name));
+    }
+
+    private static String resource(final String path) {
+        try (java.io.InputStream in = RunbookLoader.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalArgumentException("classpath resource " + path + " not found");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Pipes {@code event} keyed by its target, with its observation time as the record timestamp. */
     void observe(final HealthEvent event) {
         health.pipeInput(new TestRecord<>(event.getTarget(), event, event.getObservedAt()));
+    }
+
+    /** Pipes an operator's instruction to the control topic under {@code key}; a null value withdraws it. */
+    void instruct(final String key, final ControlRecord instruction) {
+        control.pipeInput(key, instruction);
     }
 
     void report(final RecoveryOutcome outcome) {

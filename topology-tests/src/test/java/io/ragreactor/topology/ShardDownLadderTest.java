@@ -8,13 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ragreactor.schemas.command.Escalate;
 import io.ragreactor.schemas.command.RecoveryCommand;
+import io.ragreactor.schemas.command.ReindexMissingDocuments;
 import io.ragreactor.schemas.command.ReopenIndex;
 import io.ragreactor.schemas.command.RestoreSnapshot;
 import io.ragreactor.schemas.command.ValidateGoldenQueries;
 import io.ragreactor.schemas.incident.IncidentState;
+import io.ragreactor.schemas.incident.IncidentSummary;
 import io.ragreactor.schemas.incident.IncidentUpdate;
 import io.ragreactor.schemas.incident.StepRecord;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -73,15 +76,52 @@ class ShardDownLadderTest {
             assertThat(reintroduce.getStep()).isEqualTo("reintroduce");
             reactor.report(succeeded(reintroduce, T0.plusSeconds(36)));
 
+            // And after the restore, the documents written since the snapshot are reindexed to completion
+            final RecoveryCommand reindex = onlyCommand(reactor);
+            assertThat(reindex.getStep()).isEqualTo("reindex");
+            final ReindexMissingDocuments reindexAction = (ReindexMissingDocuments) reindex.getAction();
+            assertThat(reindexAction.getShard()).isEqualTo("shard-5");
+            assertThat(reindexAction.getSinceEpochMs()).isEqualTo(T0.plusSeconds(1).minus(Duration.ofDays(2)).toEpochMilli());
+            assertThat(reindexAction.getJob().getCommand()).containsExactly("indexer", "reindex", "--shard", "shard-5");
+            reactor.report(succeeded(reindex, T0.plus(Duration.ofMinutes(40))));
+
             assertThat(reactor.commands.isEmpty()).isTrue();
             final List<IncidentUpdate> updates = reactor.readIncidentUpdates();
             final IncidentUpdate last = updates.get(updates.size() - 1);
             assertThat(last.getState()).isEqualTo(IncidentState.RECOVERED);
             assertThat(last.getSteps()).extracting(StepRecord::getStep)
-                    .containsExactly("mark-unhealthy", "reopen", "restore", "validate", "reintroduce");
+                    .containsExactly("mark-unhealthy", "reopen", "restore", "validate", "reintroduce", "reindex");
             assertThat(last.getSteps()).extracting(StepRecord::getStatus)
-                    .containsExactly("SUCCEEDED", "FAILED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED");
+                    .containsExactly("SUCCEEDED", "FAILED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED");
             assertThat(updates).extracting(IncidentUpdate::getIncidentId).containsOnly(mark.getIncidentId());
+        }
+    }
+
+    @Test
+    void shouldCloseIncidentWithPostmortemSummary() {
+        try (ReactorFixture reactor = new ReactorFixture()) {
+            // Given an incident first seen at T0+1s and detected at T0+3s
+            final RecoveryCommand mark = openIncident(reactor);
+            assertThat(reactor.readIncidentUpdates()).extracting(IncidentUpdate::getSummary).containsOnlyNulls();
+
+            // When its ladder recovers the shard: marked at T0+4s, reopened, validated, reintroduced at T0+9s
+            reactor.report(succeeded(mark, T0.plusSeconds(4)));
+            reactor.report(succeeded(onlyCommand(reactor), T0.plusSeconds(6)));
+            reactor.report(succeeded(onlyCommand(reactor), T0.plusSeconds(8)));
+            reactor.report(succeeded(onlyCommand(reactor), T0.plusSeconds(9)));
+
+            // Then no reindex runs, because nothing was restored, and the closing update carries the summary
+            assertThat(reactor.commands.isEmpty()).isTrue();
+            final List<IncidentUpdate> updates = reactor.readIncidentUpdates();
+            final IncidentUpdate closing = updates.get(updates.size() - 1);
+            assertThat(closing.getState()).isEqualTo(IncidentState.RECOVERED);
+            final IncidentSummary summary = closing.getSummary();
+            assertThat(summary.getClosedBy()).isEqualTo("reactor");
+            assertThat(summary.getClosedAt()).isEqualTo(T0.plusSeconds(9));
+            assertThat(summary.getTimeToDetectMs()).isEqualTo(2_000L);
+            assertThat(summary.getTimeToMitigateMs()).isEqualTo(3_000L);
+            assertThat(summary.getTimeToRecoverMs()).isEqualTo(8_000L);
+            assertThat(updates.subList(0, updates.size() - 1)).extracting(IncidentUpdate::getSummary).containsOnlyNulls();
         }
     }
 
