@@ -11,6 +11,7 @@ import io.ragreactor.schemas.command.InspectBootstrap;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.command.RunMigrations;
 import io.ragreactor.schemas.command.StartInOrder;
+import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.common.JobSpec;
 import io.ragreactor.schemas.common.WorkloadRef;
 import io.ragreactor.schemas.incident.IncidentState;
@@ -98,6 +99,10 @@ class BootstrapDeadlockLadderTest {
             assertThat(last.getChange()).contains("started in order and Ready");
             assertThat(last.getSteps()).extracting(StepRecord::getStep)
                     .containsExactly("inspect", "run-migrations", "start-in-order");
+
+            // And its postmortem summary keeps the logs the inspection captured, not the other steps' output
+            assertThat(last.getSummary().getEvidence()).extracting(Evidence::getText)
+                    .contains("inspect done").doesNotContain("run-migrations done", "start-in-order done");
         }
     }
 

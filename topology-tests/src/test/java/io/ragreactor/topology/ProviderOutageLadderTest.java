@@ -149,6 +149,12 @@ class ProviderOutageLadderTest {
             assertThat(last.getChange()).contains("traffic back to 100 % on primary-llm");
             assertThat(last.getSteps()).extracting(StepRecord::getStep).containsExactly("switch-provider", "ramp-10",
                     "ramp-25", "ramp-50", "ramp-100", "switch-back", "restore-normal");
+
+            // And the summary times mitigation by the switch and recovery by the ramp's step to 100 %
+            final long first = last.getFirstSymptomAt().toEpochMilli();
+            assertThat(last.getSummary().getTimeToMitigateMs()).isEqualTo(T0.plusSeconds(30).toEpochMilli() - first);
+            assertThat(last.getSummary().getTimeToRecoverMs())
+                    .isEqualTo(last.getSteps().get(4).getFinishedAt().toEpochMilli() - first);
         }
     }
 
@@ -311,9 +317,11 @@ class ProviderOutageLadderTest {
             assertThat(settings(rollback).getValues())
                     .containsExactlyEntriesOf(Map.of("RAG_PRIMARY_TRAFFIC_PERCENT", "0"));
 
-            // And after the rollback and a new wait, the ramp starts over in round 2
+            // And after the rollback and a whole healthy period from it, the ramp starts over in round 2
             succeed(reactor, rollback, ramped.plusSeconds(70));
             reactor.advanceClockTo(ramped.plusSeconds(72));
+            assertThat(reactor.readCommands()).isEmpty();
+            reactor.advanceClockTo(ramped.plusSeconds(70).plus(HEALTHY_FOR).plusSeconds(1));
             final RecoveryCommand round2 = onlyCommand(reactor);
             assertThat(round2.getStep()).isEqualTo("ramp-10-round-2");
             assertThat(settings(round2).getTrafficPercent()).isEqualTo(10);
@@ -352,13 +360,13 @@ class ProviderOutageLadderTest {
             // When the provider answers 503 during the hold
             observeLive(reactor, serverError(PRIMARY, ramped.plusSeconds(90), 503));
 
-            // Then traffic rolls back, and the next ramp waits a full healthy period after that error
+            // Then traffic rolls back, and the next ramp waits a full healthy period after the rollback
             final RecoveryCommand rollback = onlyCommand(reactor);
             assertThat(rollback.getStep()).isEqualTo("rollback-1");
             succeed(reactor, rollback, ramped.plusSeconds(100));
-            reactor.advanceClockTo(ramped.plusSeconds(90).plus(HEALTHY_FOR).minusSeconds(1));
+            reactor.advanceClockTo(ramped.plusSeconds(100).plus(HEALTHY_FOR).minusSeconds(1));
             assertThat(reactor.commands.isEmpty()).isTrue();
-            reactor.advanceClockTo(ramped.plusSeconds(90).plus(HEALTHY_FOR).plusSeconds(1));
+            reactor.advanceClockTo(ramped.plusSeconds(100).plus(HEALTHY_FOR).plusSeconds(1));
             assertThat(onlyCommand(reactor).getStep()).isEqualTo("ramp-10-round-2");
         }
     }

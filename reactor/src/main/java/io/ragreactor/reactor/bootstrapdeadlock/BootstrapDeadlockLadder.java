@@ -123,6 +123,12 @@ public final class BootstrapDeadlockLadder implements ScenarioLadder {
     }
 
     @Override
+    public boolean collectsEvidence(final String step) {
+        // The inspection's whole purpose is the init containers' and migration Jobs' logs.
+        return step.equals(BootstrapDeadlockStep.INSPECT.stepName());
+    }
+
+    @Override
     public StepLimits limits(final String step) {
         return commands.limits(step(step));
     }

@@ -337,7 +337,10 @@ public final class IncidentLadders implements Processor<String, ReactorInput, St
         stepRecord.setStatus(outcome.getStatus().name());
         stepRecord.setFinishedAt(outcome.getFinishedAt());
         stepRecord.setDetail(outcome.getDetail());
-        if (outcome.getStatus() != OutcomeStatus.SUCCEEDED) {
+        final ScenarioLadder ladder = ladderOf(incident);
+        if (outcome.getStatus() == OutcomeStatus.SUCCEEDED && ladder.collectsEvidence(incident.getStep())) {
+            addEvidence(incident, outcome.getEvidence());
+        } else if (outcome.getStatus() != OutcomeStatus.SUCCEEDED) {
             addEvidence(incident, outcome.getEvidence());
             addEvidence(incident, List.of(new Evidence("outcome", outcome.getCommandId(),
                     outcome.getStatus() + " (" + outcome.getReason() + "): " + outcome.getDetail(), false)));
@@ -352,7 +355,6 @@ public final class IncidentLadders implements Processor<String, ReactorInput, St
             onEscalationOutcome(tracked, outcome, at, causes);
             return;
         }
-        final ScenarioLadder ladder = ladderOf(incident);
         if (outcome.getStatus() == OutcomeStatus.SUCCEEDED) {
             if (incident.getMitigatedAt() == null && ladder.mitigates(step)) {
                 incident.setMitigatedAt(at);

@@ -68,6 +68,11 @@ public interface ScenarioLadder {
         return false;
     }
 
+    /** Returns whether the evidence of {@code step}'s successful outcome belongs to the incident, as captured logs do. */
+    default boolean collectsEvidence(final String step) {
+        return false;
+    }
+
     /** Returns whether the ladder marks its target unhealthy, which counts against the budget's shard cap. */
     default boolean marksShard() {
         return false;

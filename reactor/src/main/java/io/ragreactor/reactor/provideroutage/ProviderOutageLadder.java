@@ -96,6 +96,17 @@ public final class ProviderOutageLadder implements ScenarioLadder {
     }
 
     @Override
+    public boolean mitigates(final String step) {
+        final ProviderOutageStep kind = kindOf(step);
+        return kind == ProviderOutageStep.SWITCH_PROVIDER || kind == ProviderOutageStep.FALLBACK_MODE;
+    }
+
+    @Override
+    public boolean restoresService(final String step) {
+        return ProviderOutageStep.rampPercent(step).filter(percent -> percent == 100).isPresent();
+    }
+
+    @Override
     public Decision succeeded(final TrackedTarget tracked, final String step, final Instant at) {
         final ActiveIncident incident = tracked.incident();
         return switch (kindOf(step)) {
@@ -104,8 +115,6 @@ public final class ProviderOutageLadder implements ScenarioLadder {
                 yield awaitRecovery(incident, at);
             }
             case FALLBACK_MODE -> Decision.issue(ProviderOutageStep.THROTTLE.stepName());
-            // NOTE: a rollback after a regression of quality alone follows no new symptom, so when the last symptom
-            // is older than healthyFor, its wait ends at once and the ramp starts over right away.
             case THROTTLE, ROLLBACK -> awaitRecovery(incident, at);
             case RAMP -> {
                 RampQuality.reset(incident);
@@ -163,7 +172,7 @@ public final class ProviderOutageLadder implements ScenarioLadder {
     public Decision waited(final TrackedTarget tracked, final Instant at) {
         final ActiveIncident incident = tracked.incident();
         if (AWAIT_RECOVERY.equals(incident.getPhase())) {
-            if (!healthySince(incident).isAfter(at)) {
+            if (!healthySince(incident, incident.getWaitStartedAt()).isAfter(at)) {
                 incident.setRampIndex(0);
                 return Decision.issue(rampStepName(incident));
             }
@@ -267,16 +276,22 @@ public final class ProviderOutageLadder implements ScenarioLadder {
 
     /** Returns when the wait for recovery ends: once healthy, or at its maximum, whichever comes first. */
     private Instant awaitUntil(final ActiveIncident incident, final Instant waitStartedAt) {
-        final Instant healthy = healthySince(incident);
+        final Instant healthy = healthySince(incident, waitStartedAt);
         final Instant maximum = waitStartedAt.plus(settings.steps().awaitRecovery().maxWait());
         final Instant until = healthy.isBefore(maximum) ? healthy : maximum;
         return until.isBefore(waitStartedAt) ? waitStartedAt : until;
     }
 
-    /** Returns when the provider counts as healthy if no further symptom arrives. */
-    private Instant healthySince(final ActiveIncident incident) {
-        final Instant last = incident.getLastSymptomAt() != null ? incident.getLastSymptomAt()
-                : incident.getDetectedAt();
+    /**
+     * Returns when the provider counts as healthy if no further symptom arrives. After a rollback the
+     * provider must be healthy for a whole period from the start of the new wait, because a regression of
+     * quality alone leaves no symptom behind to count from.
+     */
+    private Instant healthySince(final ActiveIncident incident, final Instant waitStartedAt) {
+        Instant last = incident.getLastSymptomAt() != null ? incident.getLastSymptomAt() : incident.getDetectedAt();
+        if (incident.getRegressions() > 0 && waitStartedAt != null && waitStartedAt.isAfter(last)) {
+            last = waitStartedAt;
+        }
         return last.plus(settings.steps().awaitRecovery().healthyFor());
     }
 
