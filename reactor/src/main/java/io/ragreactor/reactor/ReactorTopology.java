@@ -7,6 +7,7 @@ import io.ragreactor.reactor.budget.BlastRadiusBudget;
 import io.ragreactor.reactor.incident.IncidentLadders;
 import io.ragreactor.reactor.incident.LadderOutput;
 import io.ragreactor.reactor.incident.ScenarioLadder;
+import io.ragreactor.reactor.incident.TimerIndex;
 import io.ragreactor.reactor.ingest.Ingested;
 import io.ragreactor.reactor.ingest.InputValidator;
 import io.ragreactor.reactor.ingest.ReactorInput;
@@ -160,12 +161,14 @@ public final class ReactorTopology {
                                                   final List<ScenarioLadder> ladders) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IncidentLadders.STORE),
                 Serdes.String(), new AvroBinarySerde<>(TargetState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TimerIndex.STORE),
+                Serdes.String(), Serdes.String()));
         return health.merge(outcomes, Named.as("ladder-inputs"))
                 .merge(budgetDecisions, Named.as("ladder-inputs-with-budget"))
                 .process(() -> new IncidentLadders(runbook, ladders, settings.clock(), settings.punctuationInterval(),
                                 settings.dryRun(), topics.control().valueSerde().deserializer(), topics.control().name(),
                                 new SafetyNetSchedule(runbook, settings.dryRun())),
-                        Named.as("incident-ladders"), IncidentLadders.STORE);
+                        Named.as("incident-ladders"), IncidentLadders.STORE, TimerIndex.STORE);
     }
 
     void emitCommands(final KStream<String, LadderOutput> decisions) {

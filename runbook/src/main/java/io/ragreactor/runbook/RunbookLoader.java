@@ -199,7 +199,7 @@ public final class RunbookLoader {
         workload.allowOnly(Set.of("kind", "name", "container", "indexVolume", "podSelector"));
         final String kind = workload.nonBlank("kind");
         if (!kind.isEmpty() && !kind.equals("Deployment")) {
-            // TODO(#3): restore into StatefulSet-managed shards, whose volumes come from claim templates.
+            // TODO(#4): restore into StatefulSet-managed shards, whose volumes come from claim templates.
             reader.problem(workload.node("kind"), workload.key("kind"), "must be Deployment, got '" + kind + "'");
         }
         final Map<String, String> podSelector = workload.stringMap("podSelector");

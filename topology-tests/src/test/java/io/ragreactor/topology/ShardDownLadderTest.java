@@ -20,6 +20,8 @@ import io.ragreactor.schemas.outcome.OutcomeStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
 class ShardDownLadderTest {
@@ -123,6 +125,36 @@ class ShardDownLadderTest {
             assertThat(summary.getTimeToRecoverMs()).isEqualTo(8_000L);
             assertThat(updates.subList(0, updates.size() - 1)).extracting(IncidentUpdate::getSummary).containsOnlyNulls();
         }
+    }
+
+    @Test
+    void shouldFileOnlyPendingDeadlinesInTimerIndex() {
+        try (ReactorFixture reactor = new ReactorFixture()) {
+            // Given a pending mark-unhealthy step
+            final RecoveryCommand mark = openIncident(reactor);
+            final KeyValueStore<String, String> timers = reactor.driver.getKeyValueStore("incident-timers");
+
+            // Then the shard is filed under that step's deadline, and only there
+            assertThat(entries(timers)).containsExactly(
+                    String.format("%013d|%s", mark.getDeadline().toEpochMilli(), shard("shard-5")));
+
+            // When every step succeeds and the incident closes
+            reactor.report(succeeded(mark, T0.plusSeconds(4)));
+            for (int second = 5; !reactor.commands.isEmpty(); second++) {
+                reactor.report(succeeded(onlyCommand(reactor), T0.plusSeconds(second)));
+            }
+
+            // Then nothing is left to fire
+            assertThat(entries(timers)).isEmpty();
+        }
+    }
+
+    private static List<String> entries(final KeyValueStore<String, String> store) {
+        final List<String> keys = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, String> all = store.all()) {
+            all.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        return keys;
     }
 
     @Test

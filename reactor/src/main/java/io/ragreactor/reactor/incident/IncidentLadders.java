@@ -90,6 +90,7 @@ public final class IncidentLadders implements Processor<String, ReactorInput, St
     private final SafetyNetSchedule scheduled;
     private ProcessorContext<String, LadderOutput> context;
     private KeyValueStore<String, TargetState> store;
+    private KeyValueStore<String, String> timers;
     private ControlView control;
     private IncidentRecords records;
     private Sensor suppressed;
@@ -112,6 +113,7 @@ public final class IncidentLadders implements Processor<String, ReactorInput, St
     public void init(final ProcessorContext<String, LadderOutput> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
+        this.timers = context.getStateStore(TimerIndex.STORE);
         this.control = new ControlView(context.getStateStore(ControlView.STORE), controlDeserializer, controlTopic);
         this.records = new IncidentRecords(context);
         this.suppressed = context.metrics().addRateTotalSensor("rag-reactor", "incident-ladders",
@@ -138,6 +140,9 @@ public final class IncidentLadders implements Processor<String, ReactorInput, St
             return;
         }
         final TrackedTarget tracked = new TrackedTarget(target.get(), state != null ? state : newState(record.key()));
+        if (state == null) {
+            scheduled.startTracking(tracked, Instant.ofEpochMilli(input.eventTime()));
+        }
 
         // An operator's decision comes first: a resolved incident needs no more retries.
         applyOperatorAction(tracked);
@@ -150,7 +155,7 @@ public final class IncidentLadders implements Processor<String, ReactorInput, St
         } else if (input instanceof ReactorInput.BudgetDecided decided) {
             applyBudgetDecision(tracked, decided.decision());
         }
-        store.put(record.key(), tracked.state());
+        save(record.key(), tracked.state());
     }
 
     // ---- detection ----
@@ -581,28 +586,82 @@ public final class IncidentLadders implements Processor<String, ReactorInput, St
 
     // ---- timers ----
 
+    /**
+     * Fires what is due at {@code now}: deadlines and waits found through the timer index, operators'
+     * actions on incidents, and the safety nets whose slot has come. No step scans every tracked target,
+     * except the safety nets' once per schedule slot.
+     */
     private void onTimer(final long now) {
-        final List<KeyValue<String, TargetState>> tracked = new ArrayList<>();
-        // TODO(#3): index pending deadlines and waits by time so a tick does not scan every tracked target.
-        try (KeyValueIterator<String, TargetState> all = store.all()) {
-            while (all.hasNext()) {
-                tracked.add(all.next());
+        final Instant at = Instant.ofEpochMilli(now);
+        final List<String> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> entries = timers.range(TimerIndex.FIRST, TimerIndex.after(now))) {
+            while (entries.hasNext()) {
+                due.add(entries.next().value);
             }
         }
-        for (final KeyValue<String, TargetState> entry : tracked) {
-            final Optional<Target> target = Target.parse(entry.key);
-            if (target.isEmpty()) {
-                continue;
-            }
-            final TrackedTarget one = new TrackedTarget(target.get(), entry.value);
-            boolean changed = applyOperatorAction(one);
-            changed |= fireDue(one, now);
-            changed |= scheduled.issueDue(one, Instant.ofEpochMilli(now), control, this::forwardCommand);
-            if (changed) {
-                store.put(entry.key, entry.value);
-            }
+        for (final String key : due) {
+            withTracked(key, tracked -> fireDue(tracked, now));
         }
-        scheduled.issueFleetWide(Instant.ofEpochMilli(now), context.taskId().partition(), control, this::forwardCommand);
+        for (final IncidentAction action : control.incidentActions()) {
+            withTracked(action.getTarget(), this::applyOperatorAction);
+        }
+        if (scheduled.scanDue(at)) {
+            final List<String> shards = new ArrayList<>();
+            try (KeyValueIterator<String, TargetState> all = store.all()) {
+                while (all.hasNext()) {
+                    shards.add(all.next().key);
+                }
+            }
+            boolean held = false;
+            for (final String key : shards) {
+                final SafetyNetSchedule.Result result = withScheduled(key, at);
+                held |= result == SafetyNetSchedule.Result.HELD;
+            }
+            scheduled.scanFinished(at, held);
+        }
+        scheduled.issueFleetWide(at, context.taskId().partition(), control, this::forwardCommand);
+    }
+
+    /** Runs {@code change} on the target's state when this task holds it, and saves the state if it changed. */
+    private void withTracked(final String key, final java.util.function.Predicate<TrackedTarget> change) {
+        final TargetState state = store.get(key);
+        final Optional<Target> target = Target.parse(key);
+        if (state == null || target.isEmpty()) {
+            return;
+        }
+        if (change.test(new TrackedTarget(target.get(), state))) {
+            save(key, state);
+        }
+    }
+
+    private SafetyNetSchedule.Result withScheduled(final String key, final Instant at) {
+        final TargetState state = store.get(key);
+        final Optional<Target> target = Target.parse(key);
+        if (state == null || target.isEmpty()) {
+            return SafetyNetSchedule.Result.UNCHANGED;
+        }
+        final SafetyNetSchedule.Result result = scheduled.issueDue(new TrackedTarget(target.get(), state), at, control,
+                this::forwardCommand);
+        if (result != SafetyNetSchedule.Result.UNCHANGED) {
+            save(key, state);
+        }
+        return result;
+    }
+
+    /** Stores the target's state and keeps its entry in the timer index in step with its next due time. */
+    private void save(final String key, final TargetState state) {
+        final Instant dueAt = TimerIndex.dueAt(state);
+        final Instant filedAt = state.getTimerAt();
+        if (!java.util.Objects.equals(dueAt, filedAt)) {
+            if (filedAt != null) {
+                timers.delete(TimerIndex.key(filedAt.toEpochMilli(), key));
+            }
+            if (dueAt != null) {
+                timers.put(TimerIndex.key(dueAt.toEpochMilli(), key), key);
+            }
+            state.setTimerAt(dueAt);
+        }
+        store.put(key, state);
     }
 
     /** Times out a pending step past its deadline, or ends a wait that is due; returns whether anything changed. */
@@ -727,6 +786,9 @@ public final class IncidentLadders implements Processor<String, ReactorInput, St
                         "target removed");
                 releaseBudget(target, incident, Instant.ofEpochMilli(at));
             });
+        }
+        if (state != null && state.getTimerAt() != null) {
+            timers.delete(TimerIndex.key(state.getTimerAt().toEpochMilli(), key));
         }
         store.delete(key);
     }

@@ -58,12 +58,25 @@ public final class SafetyNetSchedule {
     public static final String PROBE = "probe-credentials";
 
     private static final Logger LOG = LoggerFactory.getLogger(SafetyNetSchedule.class);
+    /** How soon a scan that had to hold a command back is repeated. */
+    private static final Duration HELD_RETRY = Duration.ofMinutes(1);
+
+    /** What {@link #issueDue} did to one target. */
+    public enum Result {
+        UNCHANGED,
+        CHANGED,
+        /** A command was due but held back by the kill switch or a maintenance window; it stays due. */
+        HELD
+    }
 
     private final Runbook runbook;
     private final SafetyNets nets;
     private final ShardDownCommands shardCommands;
     private final boolean dryRunAll;
     private Instant lastProbeSlot;
+    private Instant scannedDailySlot;
+    private Instant scannedMonthlySlot;
+    private Instant retryHeldAt;
 
     public SafetyNetSchedule(final Runbook runbook, final boolean dryRunAll) {
         this.runbook = runbook;
@@ -96,41 +109,81 @@ public final class SafetyNetSchedule {
                 runbook.escalation().deadline(), false, List.of("outcome:" + outcome.getCommandId()), escalate));
     }
 
+    /** Starts the schedules of a shard seen for the first time at {@code at}: its first snapshot is the next slot's. */
+    public void startTracking(final TrackedTarget tracked, final Instant at) {
+        if (tracked.target().component().equals(runbook.shardDown().component())) {
+            tracked.state().setLastSnapshotAt(dailySlot(at, nets.snapshots().at()));
+            tracked.state().setLastDrillAt(monthlySlot(at, nets.restoreDrill().dayOfMonth(), nets.restoreDrill().at()));
+        }
+    }
+
     /**
-     * Issues the snapshot and drill commands of a shard whose slot has come since the last one; returns
-     * whether the target's state changed. A shard seen for the first time starts at its next slot.
+     * Returns whether the shards need a scan at {@code now}: a daily or monthly slot has come since the last
+     * complete scan, or a command held back at the last scan may go out now.
      */
-    public boolean issueDue(final TrackedTarget tracked, final Instant now, final ControlView control,
-                            final Consumer<RecoveryCommand> out) {
-        final Target target = tracked.target();
-        if (!target.component().equals(runbook.shardDown().component())) {
+    public boolean scanDue(final Instant now) {
+        if (!nets.snapshots().enabled() && !nets.restoreDrill().enabled()) {
             return false;
         }
+        if (retryHeldAt != null) {
+            return !now.isBefore(retryHeldAt);
+        }
+        return !dailySlot(now, nets.snapshots().at()).equals(scannedDailySlot)
+                || !monthlySlot(now, nets.restoreDrill().dayOfMonth(), nets.restoreDrill().at()).equals(scannedMonthlySlot);
+    }
+
+    /** Records a scan of every shard at {@code now}; a scan that held a command back is repeated a minute later. */
+    public void scanFinished(final Instant now, final boolean held) {
+        scannedDailySlot = dailySlot(now, nets.snapshots().at());
+        scannedMonthlySlot = monthlySlot(now, nets.restoreDrill().dayOfMonth(), nets.restoreDrill().at());
+        retryHeldAt = held ? now.plus(HELD_RETRY) : null;
+    }
+
+    /** Issues the snapshot and drill commands of a shard whose slot has come since its last one. */
+    public Result issueDue(final TrackedTarget tracked, final Instant now, final ControlView control,
+                           final Consumer<RecoveryCommand> out) {
+        final Target target = tracked.target();
+        if (!target.component().equals(runbook.shardDown().component())) {
+            return Result.UNCHANGED;
+        }
         final TargetState state = tracked.state();
-        boolean changed = false;
+        Result result = Result.UNCHANGED;
         if (nets.snapshots().enabled()) {
             final Instant slot = dailySlot(now, nets.snapshots().at());
             if (state.getLastSnapshotAt() == null) {
                 state.setLastSnapshotAt(slot);
-                changed = true;
-            } else if (slot.isAfter(state.getLastSnapshotAt()) && notHeld(control, target, slot, SNAPSHOT)) {
-                snapshot(tracked, slot, out);
-                state.setLastSnapshotAt(slot);
-                changed = true;
+                result = max(result, Result.CHANGED);
+            } else if (slot.isAfter(state.getLastSnapshotAt())) {
+                if (notHeld(control, target, slot, SNAPSHOT)) {
+                    snapshot(tracked, slot, out);
+                    state.setLastSnapshotAt(slot);
+                    result = max(result, Result.CHANGED);
+                } else {
+                    result = Result.HELD;
+                }
             }
         }
         if (nets.restoreDrill().enabled()) {
             final Instant slot = monthlySlot(now, nets.restoreDrill().dayOfMonth(), nets.restoreDrill().at());
             if (state.getLastDrillAt() == null) {
                 state.setLastDrillAt(slot);
-                changed = true;
-            } else if (slot.isAfter(state.getLastDrillAt()) && notHeld(control, target, slot, DRILL)) {
-                drill(target, slot, out);
-                state.setLastDrillAt(slot);
-                changed = true;
+                result = max(result, Result.CHANGED);
+            } else if (slot.isAfter(state.getLastDrillAt())) {
+                if (notHeld(control, target, slot, DRILL)) {
+                    drill(target, slot, out);
+                    state.setLastDrillAt(slot);
+                    result = max(result, Result.CHANGED);
+                } else {
+                    result = Result.HELD;
+                }
             }
         }
-        return changed;
+        return result;
+    }
+
+    /** HELD over CHANGED over UNCHANGED: a held command must keep the state saved and the scan repeated. */
+    private static Result max(final Result first, final Result second) {
+        return first.ordinal() >= second.ordinal() ? first : second;
     }
 
     /**
