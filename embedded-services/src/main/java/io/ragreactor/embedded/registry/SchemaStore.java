@@ -143,8 +143,28 @@ final class SchemaStore implements AutoCloseable {
                 throw e;
             }
         }
-        return admin.describeTopics(List.of(topic)).allTopicNames()
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+        return describeCreated(admin, topic, timeout);
+    }
+
+    /**
+     * Describes a topic that was just created. The broker may answer the first describe before its metadata
+     * knows the new topic, so an unknown topic is asked for again until {@code timeout} has passed.
+     */
+    private static TopicDescription describeCreated(final Admin admin, final String topic, final Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            } catch (final ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.debug("Schema topic {} is not known to the broker yet; describing it again", topic);
+                Thread.sleep(50);
+            }
+        }
     }
 
     /** Reads the topic from its start to the end offset it had when the read began, applying each registration. */

@@ -1,5 +1,6 @@
 package io.ragreactor.schemas.topics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the product's topics when they are missing and checks that {@code rag.health},
@@ -18,6 +20,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * the reactor meets health events, outcomes and budget decisions of one target on one partition.
  */
 public final class TopicSetup {
+
+    private static final Duration DESCRIBE_RETRY = Duration.ofSeconds(10);
 
     private TopicSetup() {
     }
@@ -51,8 +55,8 @@ public final class TopicSetup {
                     }
                 }
             }
-            final Map<String, TopicDescription> described = admin.describeTopics(
-                    List.of(names.health(), names.outcomes(), names.budget())).allTopicNames().get();
+            final Map<String, TopicDescription> described = describeCreated(admin,
+                    List.of(names.health(), names.outcomes(), names.budget()));
             final int healthPartitions = described.get(names.health()).partitions().size();
             for (final String other : List.of(names.outcomes(), names.budget())) {
                 final int otherPartitions = described.get(other).partitions().size();
@@ -68,6 +72,25 @@ public final class TopicSetup {
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (final ExecutionException e) {
             throw new IllegalStateException("cannot create or describe topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Describes topics that may have just been created. The broker may answer before its metadata knows a
+     * new topic, so an unknown topic is asked for again for up to {@link #DESCRIBE_RETRY} in total.
+     */
+    private static Map<String, TopicDescription> describeCreated(final Admin admin, final List<String> topics)
+            throws ExecutionException, InterruptedException {
+        final long deadline = System.nanoTime() + DESCRIBE_RETRY.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get();
+            } catch (final ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
         }
     }
 }
