@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.Metric;
 import org.junit.jupiter.api.Test;
 
 /** Operators' instructions on the control topic: silences, maintenance windows, the kill switch, incident actions. */
@@ -70,9 +72,13 @@ class ControlPoliciesTest {
             final List<RecoveryCommand> silenced = ioErrors(reactor, "shard-5", T0.plusSeconds(10));
             final List<RecoveryCommand> other = ioErrors(reactor, "shard-4", T0.plusSeconds(20));
 
-            // Then only shard-4 gets a recovery
+            // Then only shard-4 gets a recovery, and the silenced symptoms are counted
             assertThat(silenced).isEmpty();
             assertThat(other).extracting(RecoveryCommand::getTarget).containsExactly(shard("shard-4"));
+            final Metric suppressed = reactor.driver.metrics().entrySet().stream()
+                    .filter(entry -> entry.getKey().name().equals("symptoms-suppressed-total"))
+                    .map(Map.Entry::getValue).findFirst().orElseThrow();
+            assertThat(suppressed.metricValue()).isEqualTo(3.0);
 
             // And once the silence has ended, shard-5's symptoms open an incident again
             final List<RecoveryCommand> after = ioErrors(reactor, "shard-5", T0.plus(Duration.ofMinutes(61)));
