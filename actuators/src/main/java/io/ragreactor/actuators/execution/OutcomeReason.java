@@ -33,6 +33,12 @@ public enum OutcomeReason {
     JOB_FAILED("job-failed", OutcomeStatus.FAILED),
     /** At least one golden query did not return an expected document in its top k at or above the minimum score. */
     VALIDATION_FAILED("validation-failed", OutcomeStatus.FAILED),
+    /** A workload did not become Ready: its rollout failed or its pods are not Ready. */
+    WORKLOAD_NOT_READY("workload-not-ready", OutcomeStatus.FAILED),
+    /** A provider rejected the credentials of a probe (HTTP 401 or 403). */
+    CREDENTIALS_REJECTED("credentials-rejected", OutcomeStatus.FAILED),
+    /** A probe of a provider failed for another reason: another HTTP status, or the provider could not be reached. */
+    PROBE_FAILED("probe-failed", OutcomeStatus.FAILED),
     /** The Kubernetes API rejected a call or could not be reached. */
     KUBERNETES_ERROR("kubernetes-error", OutcomeStatus.FAILED),
     /** S3 rejected a call or could not be reached. */
