@@ -1,5 +1,6 @@
 package io.ragreactor.actuators;
 
+import io.ragreactor.actuators.escalate.EscalationChannels;
 import io.ragreactor.actuators.execution.Guards;
 import io.ragreactor.schemas.topics.TopicNames;
 import java.net.InetAddress;
@@ -49,6 +50,7 @@ public final class ActuatorConfig extends AbstractConfig {
     public static final String POLL_TIMEOUT_MS = "poll.timeout.ms";
     public static final String STATE_POLL_INTERVAL_MS = "state.poll.interval.ms";
     public static final String WORKER_THREADS = "worker.threads";
+    public static final String ESCALATION_CHANNELS = "escalation.channels";
 
     /** Default consumer group of the actuators. */
     public static final String DEFAULT_GROUP_ID = "rag-reactor-actuators";
@@ -105,7 +107,18 @@ public final class ActuatorConfig extends AbstractConfig {
             .define(STATE_POLL_INTERVAL_MS, Type.LONG, 1000L, ConfigDef.Range.between(10, 60_000), Importance.LOW,
                     "Milliseconds between two reads of a resource the actuator waits for, such as a Job's conditions.")
             .define(WORKER_THREADS, Type.INT, 4, ConfigDef.Range.between(1, 64), Importance.LOW,
-                    "Commands executed at the same time, each from a different partition.");
+                    "Commands executed at the same time, each from a different partition.")
+            .define(ESCALATION_CHANNELS, Type.PASSWORD, "", ConfigDef.LambdaValidator.with((key, value) -> {
+                final String problem = EscalationChannels.problem(((Password) value).value());
+                if (problem != null) {
+                    throw new ConfigException(key, "[hidden]", problem);
+                }
+            }, () -> "name=url pairs separated by commas"), Importance.HIGH,
+                    "Escalation channels as name=url pairs separated by commas, for example"
+                            + " oncall-rag=https://hooks.example.org/T0/B1. An escalation command names its channel;"
+                            + " the actuator posts the escalation to that URL as JSON. The value is masked in logs,"
+                            + " because webhook URLs often carry a token. A channel that is not configured gets its"
+                            + " escalations logged at WARN only.");
 
     private final String instanceId;
 
@@ -189,6 +202,11 @@ public final class ActuatorConfig extends AbstractConfig {
 
     public boolean s3PathStyleAccess() {
         return getBoolean(S3_PATH_STYLE_ACCESS);
+    }
+
+    /** Returns the escalation channels by name; their URLs may carry secrets and must not be logged. */
+    public Map<String, URI> escalationChannels() {
+        return EscalationChannels.parse(getPassword(ESCALATION_CHANNELS).value());
     }
 
     public Password s3AccessKey() {

@@ -153,7 +153,8 @@ public final class ActuatorService implements AutoCloseable {
                     new ReopenIndexHandler(kubernetes),
                     new RestoreSnapshotHandler(kubernetes, new SnapshotSelector(s3)),
                     new GoldenQueryHandler(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()),
-                    new EscalationHandler());
+                    new EscalationHandler(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
+                            config.escalationChannels()));
             executor = new CommandExecutor(handlers, new Guards(config.allowedNamespaces()), instanceId(),
                     Clock.systemUTC(), config.statePollInterval(), sideEffectHook);
             if (config.allowedNamespaces().isEmpty()) {

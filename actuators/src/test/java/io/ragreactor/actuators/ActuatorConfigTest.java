@@ -97,4 +97,29 @@ class ActuatorConfigTest {
                 .contains("s3.secret.key=[hidden]").contains("bootstrap.servers=127.0.0.1:9092");
         assertThat(config.s3SecretKey().value()).isEqualTo("wJalrXUtnFEMI-example-secret");
     }
+
+    @Test
+    void shouldReadEscalationChannelsAndHideTheirUrls() {
+        // Given a webhook URL that carries a token
+        final Map<String, Object> values = minimal();
+        values.put(ActuatorConfig.ESCALATION_CHANNELS, "oncall-rag=https://hooks.example.org/T0/secret-token");
+
+        // When
+        final ActuatorConfig config = ActuatorConfig.of(values);
+
+        // Then the channel is known by name and its URL never shows
+        assertThat(config.escalationChannels()).containsOnlyKeys("oncall-rag");
+        assertThat(config.toString()).doesNotContain("secret-token").contains("escalation.channels=[hidden]");
+    }
+
+    @Test
+    void shouldRejectInvalidEscalationChannelWithoutShowingIt() {
+        final Map<String, Object> values = minimal();
+        values.put(ActuatorConfig.ESCALATION_CHANNELS, "oncall-rag=ftp://hooks.example.org/secret-token");
+
+        assertThatThrownBy(() -> ActuatorConfig.of(values))
+                .hasMessageContaining("escalation.channels")
+                .hasMessageContaining("the URL of channel oncall-rag is not an http or https URL with a host")
+                .hasMessageNotContaining("secret-token");
+    }
 }

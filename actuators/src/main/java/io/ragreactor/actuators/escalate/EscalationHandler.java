@@ -1,5 +1,8 @@
 package io.ragreactor.actuators.escalate;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ragreactor.actuators.execution.ActionHandler;
 import io.ragreactor.actuators.execution.Evidences;
 import io.ragreactor.actuators.execution.ExecutionContext;
@@ -10,18 +13,40 @@ import io.ragreactor.actuators.execution.StepResult;
 import io.ragreactor.schemas.command.Escalate;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.common.Evidence;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records an escalation to a human: logs the summary and the evidence at WARN with the incident, command and
- * target, and reports the escalation as recorded.
+ * Hands an incident to a human. The command names a channel; the actuators' configuration maps it to a
+ * webhook URL, and the escalation goes there as a JSON POST carrying the summary, the evidence and the
+ * command id as a de-duplication key, so a receiver can drop a re-delivery. A channel that is not
+ * configured gets the escalation logged at WARN, which is then the only record a human reads.
  */
 public final class EscalationHandler implements ActionHandler<Escalate> {
 
+    /** Longest wait for a channel's answer; a command's earlier deadline shortens it. */
+    static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(EscalationHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final Map<String, URI> channels;
+
+    public EscalationHandler(final HttpClient http, final Map<String, URI> channels) {
+        this.http = http;
+        this.channels = Map.copyOf(channels);
+    }
 
     @Override
     public Class<Escalate> actionType() {
@@ -33,26 +58,93 @@ public final class EscalationHandler implements ActionHandler<Escalate> {
             throws GuardRejection {
         guards.parameter(action.getSummary() != null && !action.getSummary().isBlank(), "summary",
                 action.getSummary(), "must not be empty");
+        guards.dnsLabel("channel", action.getChannel());
     }
 
     @Override
     public StepResult execute(final Escalate action, final ExecutionContext context) {
-        final String evidence = action.getEvidence().stream()
-                .map(e -> e.getKind() + " from " + e.getSource() + ": " + e.getText())
-                .collect(Collectors.joining(" | "));
         final Evidence record = Evidences.of("escalation", "channel " + action.getChannel(), "severity "
                 + action.getSeverity() + ": " + action.getSummary());
+        final URI url = channels.get(action.getChannel());
         if (context.dryRun()) {
-            context.recordCall("NOTIFY channel " + action.getChannel());
+            context.recordCall((url == null ? "LOG" : "POST") + " escalation to channel " + action.getChannel());
             return StepResult.of(OutcomeReason.DRY_RUN, "dry run: would escalate to channel " + action.getChannel(),
                     List.of(record));
         }
-        // TODO(#4): deliver to the named channel (pager, ticket, chat) from the actuators' configuration; until
-        // then the WARN log line is the only record a human reads.
+        if (url == null) {
+            return logOnly(action, context, record);
+        }
+        return deliver(action, context, url, record);
+    }
+
+    private StepResult deliver(final Escalate action, final ExecutionContext context, final URI url,
+                               final Evidence record) {
+        final Duration untilDeadline = Duration.between(context.clock().instant(), context.command().getDeadline());
+        final Duration timeout = untilDeadline.compareTo(MAX_REQUEST_TIMEOUT) < 0 && !untilDeadline.isNegative()
+                && !untilDeadline.isZero() ? untilDeadline : MAX_REQUEST_TIMEOUT;
+        final HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", context.commandId())
+                .POST(HttpRequest.BodyPublishers.ofString(body(action, context.command()), StandardCharsets.UTF_8))
+                .build();
+        // The URL may carry a token, so calls and logs name the channel, never the URL.
+        context.recordSideEffect("POST escalation to channel " + action.getChannel());
+        try {
+            final HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() / 100 == 2) {
+                LOG.info("Escalation delivered: channel=[{}] status=[{}] {}", action.getChannel(),
+                        response.statusCode(), context);
+                return StepResult.of(OutcomeReason.ESCALATION_DELIVERED, "escalation delivered to channel "
+                        + action.getChannel() + " (HTTP " + response.statusCode() + "): " + action.getSummary(),
+                        List.of(record));
+            }
+            LOG.warn("Escalation channel answered with an error: channel=[{}] status=[{}] {}", action.getChannel(),
+                    response.statusCode(), context);
+            return StepResult.of(OutcomeReason.CHANNEL_FAILED, "channel " + action.getChannel() + " answered HTTP "
+                    + response.statusCode(), List.of(record));
+        } catch (final IOException e) {
+            LOG.warn("Escalation channel could not be reached: channel=[{}] error=[{}] {}", action.getChannel(),
+                    e.getClass().getSimpleName(), context);
+            return StepResult.of(OutcomeReason.CHANNEL_FAILED, "channel " + action.getChannel()
+                    + " could not be reached: " + e.getClass().getSimpleName(), List.of(record));
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return StepResult.of(OutcomeReason.CHANNEL_FAILED, "interrupted while posting to channel "
+                    + action.getChannel(), List.of(record));
+        }
+    }
+
+    private static StepResult logOnly(final Escalate action, final ExecutionContext context, final Evidence record) {
+        final String evidence = action.getEvidence().stream()
+                .map(e -> e.getKind() + " from " + e.getSource() + ": " + e.getText())
+                .collect(Collectors.joining(" | "));
         LOG.warn("Escalation to a human: channel=[{}] severity=[{}] summary=[{}] evidence=[{}] {}", action.getChannel(),
                 action.getSeverity(), action.getSummary(), evidence, context);
-        context.recordCall("LOG escalation at WARN (channel " + action.getChannel() + " not connected)");
-        return StepResult.of(OutcomeReason.ESCALATION_RECORDED, "escalation logged for channel " + action.getChannel()
-                + ": " + action.getSummary(), List.of(record));
+        context.recordCall("LOG escalation at WARN (channel " + action.getChannel() + " is not configured)");
+        return StepResult.of(OutcomeReason.ESCALATION_RECORDED, "escalation logged, because channel "
+                + action.getChannel() + " is not configured: " + action.getSummary(), List.of(record));
+    }
+
+    /** Returns the JSON body of the escalation: what a pager, ticket or chat receiver needs. */
+    static String body(final Escalate action, final RecoveryCommand command) {
+        final ObjectNode body = JSON.createObjectNode();
+        body.put("channel", action.getChannel());
+        body.put("severity", action.getSeverity());
+        body.put("summary", action.getSummary());
+        body.put("incidentId", command.getIncidentId());
+        body.put("target", command.getTarget());
+        body.put("commandId", command.getCommandId());
+        body.put("dedupKey", command.getCommandId());
+        body.put("issuedAt", command.getIssuedAt().toString());
+        final ArrayNode evidence = body.putArray("evidence");
+        for (final Evidence item : action.getEvidence()) {
+            evidence.addObject()
+                    .put("kind", item.getKind())
+                    .put("source", item.getSource())
+                    .put("text", item.getText())
+                    .put("truncated", item.getTruncated());
+        }
+        return body.toString();
     }
 }

@@ -11,8 +11,12 @@ public enum OutcomeReason {
     OK("ok", OutcomeStatus.SUCCEEDED),
     /** A dry run listed the calls it would make and changed nothing. */
     DRY_RUN("dry-run", OutcomeStatus.SUCCEEDED),
-    /** An escalation was logged for a human. */
+    /** An escalation was logged for a human, because its channel is not configured. */
     ESCALATION_RECORDED("escalation-recorded", OutcomeStatus.SUCCEEDED),
+    /** An escalation was delivered to its channel, which answered with a 2xx status. */
+    ESCALATION_DELIVERED("escalation-delivered", OutcomeStatus.SUCCEEDED),
+    /** The escalation's channel answered with another status or could not be reached. */
+    CHANNEL_FAILED("channel-failed", OutcomeStatus.FAILED),
     /** The executed process exited with a code other than 0. */
     NON_ZERO_EXIT("non-zero-exit", OutcomeStatus.FAILED),
     /** The exec stream closed without the status that carries the exit code. */

@@ -48,7 +48,7 @@ class CommandExecutorGuardTest {
                 .httpClient(UrlConnectionHttpClient.create()).build();
         executor = TestCommands.executor(List.of(ShardRegistryHandler.markUnhealthy(client),
                 new ReopenIndexHandler(client), new RestoreSnapshotHandler(client, new SnapshotSelector(unusedS3)),
-                new EscalationHandler()));
+                new EscalationHandler(java.net.http.HttpClient.newHttpClient(), java.util.Map.of())));
     }
 
     @Test
