@@ -1,15 +1,26 @@
 package io.ragreactor.actuators;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ragreactor.actuators.bootstrap.InspectBootstrapHandler;
 import io.ragreactor.actuators.escalate.EscalationHandler;
 import io.ragreactor.actuators.execution.ActionHandler;
 import io.ragreactor.actuators.execution.CommandExecutor;
 import io.ragreactor.actuators.execution.Guards;
 import io.ragreactor.actuators.execution.SideEffectHook;
+import io.ragreactor.actuators.jobs.CreateSnapshotHandler;
+import io.ragreactor.actuators.jobs.ReindexHandler;
+import io.ragreactor.actuators.jobs.RunMigrationsHandler;
+import io.ragreactor.actuators.provider.CredentialProbeHandler;
+import io.ragreactor.actuators.provider.SwitchProviderHandler;
+import io.ragreactor.actuators.registry.RouteToReplicaHandler;
 import io.ragreactor.actuators.registry.ShardRegistryHandler;
 import io.ragreactor.actuators.reopen.ReopenIndexHandler;
 import io.ragreactor.actuators.restore.RestoreSnapshotHandler;
 import io.ragreactor.actuators.restore.SnapshotSelector;
+import io.ragreactor.actuators.settings.ApplySettingsHandler;
+import io.ragreactor.actuators.snapshots.PruneSnapshotsHandler;
+import io.ragreactor.actuators.snapshots.RestoreDrillHandler;
+import io.ragreactor.actuators.start.StartInOrderHandler;
 import io.ragreactor.actuators.validate.GoldenQueryHandler;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
@@ -136,6 +147,35 @@ public final class ActuatorService implements AutoCloseable {
     }
 
     /**
+     * Builds one handler per action of the command schema. Provider credentials for probes come from the
+     * {@code RAG_REACTOR_CREDENTIAL_<NAME>} variables of {@code environment}.
+     */
+    static List<ActionHandler<?>> handlers(final ActuatorConfig config, final KubernetesClient kubernetes,
+                                           final S3Client s3, final Map<String, String> environment) {
+        // Neither client follows redirects: a redirect could carry a probe's token to another host.
+        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        return List.of(
+                ShardRegistryHandler.markUnhealthy(kubernetes),
+                ShardRegistryHandler.reintroduce(kubernetes),
+                new RouteToReplicaHandler(kubernetes),
+                new ReopenIndexHandler(kubernetes),
+                new RestoreSnapshotHandler(kubernetes, new SnapshotSelector(s3)),
+                new GoldenQueryHandler(http),
+                new ReindexHandler(kubernetes),
+                new SwitchProviderHandler(kubernetes),
+                new ApplySettingsHandler(kubernetes),
+                new CredentialProbeHandler(http, CredentialProbeHandler.credentialsFromEnvironment(environment)),
+                new InspectBootstrapHandler(kubernetes),
+                new RunMigrationsHandler(kubernetes),
+                new StartInOrderHandler(kubernetes),
+                new CreateSnapshotHandler(kubernetes),
+                new PruneSnapshotsHandler(s3),
+                new RestoreDrillHandler(kubernetes, s3, http),
+                new EscalationHandler(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
+                        config.escalationChannels()));
+    }
+
+    /**
      * Connects to Kafka, initialises the transactional producer and starts the poll thread.
      *
      * @throws IllegalStateException when called twice
@@ -147,14 +187,7 @@ public final class ActuatorService implements AutoCloseable {
                 throw new IllegalStateException("actuator " + instanceId() + " was already started or closed");
             }
             topics = Topics.create(config.topicNames(), new RestSchemaRegistryClient(config.schemaRegistryUrl()));
-            final List<ActionHandler<?>> handlers = List.of(
-                    ShardRegistryHandler.markUnhealthy(kubernetes),
-                    ShardRegistryHandler.reintroduce(kubernetes),
-                    new ReopenIndexHandler(kubernetes),
-                    new RestoreSnapshotHandler(kubernetes, new SnapshotSelector(s3)),
-                    new GoldenQueryHandler(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()),
-                    new EscalationHandler(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
-                            config.escalationChannels()));
+            final List<ActionHandler<?>> handlers = handlers(config, kubernetes, s3, System.getenv());
             executor = new CommandExecutor(handlers, new Guards(config.allowedNamespaces()), instanceId(),
                     Clock.systemUTC(), config.statePollInterval(), sideEffectHook);
             if (config.allowedNamespaces().isEmpty()) {

@@ -54,10 +54,7 @@ public final class LocalLoop implements AutoCloseable {
         ReactorService reactor = null;
         try {
             // The runbook's retriever URL points at the simulated retriever, whose port is chosen at start.
-            // TODO(#4): enable the reindex step once the actuators run ReindexMissingDocuments Jobs and the
-            // simulated cluster completes them.
-            final Map<String, String> overrides = Map.of("shardDown.steps.validate.retrieverUrl", runtime.retrieverUrl(),
-                    "shardDown.steps.reindex.enabled", "false");
+            final Map<String, String> overrides = Map.of("shardDown.steps.validate.retrieverUrl", runtime.retrieverUrl());
             final Runbook runbook = RunbookLoader.loadDefault(overrides);
             final Topics topics = Topics.create(TopicNames.defaults(),
                     new RestSchemaRegistryClient(runtime.schemaRegistryUrl()));

@@ -59,7 +59,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ShardRecoveryIT {
 
     private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(90);
-    private static final List<String> LADDER = List.of("mark-unhealthy", "reopen", "restore", "validate", "reintroduce");
+    private static final List<String> LADDER = List.of("mark-unhealthy", "reopen", "restore", "validate", "reintroduce",
+            "reindex");
 
     @Test
     void shouldRecoverShardFiveStepByStep(final KafkaBroker broker) throws Exception {

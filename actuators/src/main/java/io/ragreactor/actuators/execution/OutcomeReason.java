@@ -43,6 +43,10 @@ public enum OutcomeReason {
     CREDENTIALS_REJECTED("credentials-rejected", OutcomeStatus.FAILED),
     /** A probe of a provider failed for another reason: another HTTP status, or the provider could not be reached. */
     PROBE_FAILED("probe-failed", OutcomeStatus.FAILED),
+    /** The replica named for routing is not healthy in the shard registry. */
+    REPLICA_NOT_HEALTHY("replica-not-healthy", OutcomeStatus.FAILED),
+    /** A listing found far more objects than one shard's snapshots, so nothing was deleted. */
+    LISTING_TOO_LARGE("listing-too-large", OutcomeStatus.FAILED),
     /** The Kubernetes API rejected a call or could not be reached. */
     KUBERNETES_ERROR("kubernetes-error", OutcomeStatus.FAILED),
     /** S3 rejected a call or could not be reached. */

@@ -133,7 +133,7 @@ class CommandExecutorGuardTest {
 
         // Then
         assertRejected(outcome, "unsupported-action");
-        assertThat(outcome.getDetail()).isEqualTo("this actuator does not execute action ApplySettings yet");
+        assertThat(outcome.getDetail()).isEqualTo("this actuator does not execute action ApplySettings");
     }
 
     @Test
