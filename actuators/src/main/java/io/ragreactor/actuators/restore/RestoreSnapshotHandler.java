@@ -21,6 +21,7 @@ import io.ragreactor.actuators.execution.Guards;
 import io.ragreactor.actuators.execution.OutcomeReason;
 import io.ragreactor.actuators.execution.StepFailure;
 import io.ragreactor.actuators.execution.StepResult;
+import io.ragreactor.actuators.jobs.CommandJobs;
 import io.ragreactor.actuators.kubernetes.PodReadiness;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.command.RestoreSnapshot;
@@ -56,12 +57,17 @@ public final class RestoreSnapshotHandler implements ActionHandler<RestoreSnapsh
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final String DEPLOYMENT = "Deployment";
 
+    /** Bytes of a failed restore Job's log kept as evidence. */
+    private static final int FAILED_JOB_LOG_BYTES = 4096;
+
     private final KubernetesClient client;
     private final SnapshotSelector selector;
+    private final CommandJobs jobs;
 
     public RestoreSnapshotHandler(final KubernetesClient client, final SnapshotSelector selector) {
         this.client = client;
         this.selector = selector;
+        this.jobs = new CommandJobs(client);
     }
 
     @Override
@@ -276,8 +282,8 @@ public final class RestoreSnapshotHandler implements ActionHandler<RestoreSnapsh
                     return;
                 }
                 if (hasCondition(conditions, "Failed")) {
-                    // TODO(#4): attach the tail of the failed Job pod's log as evidence.
                     evidence.add(Evidences.of("job-status", jobResource, lastState));
+                    evidence.addAll(jobs.podEvidence(namespace, jobName, FAILED_JOB_LOG_BYTES, context));
                     throw new StepFailure(OutcomeReason.JOB_FAILED, "restore Job " + jobName + " failed: " + lastState,
                             evidence);
                 }
