@@ -292,7 +292,7 @@ public final class RunbookLoader {
     private static ShardDownSettings.Validate readValidate(final YamlReader reader, final YamlReader.Section validate,
                                                            final SiblingReader siblings) {
         final StepLimits limits = limits(validate, Set.of("retrieverUrl", "goldenSet", "queries", "requestTimeout"));
-        final String url = httpUrl(reader, validate, "retrieverUrl");
+        final String url = template(reader, validate, "retrieverUrl", httpUrl(reader, validate, "retrieverUrl"));
         final String goldenSetName = validate.nonBlank("goldenSet");
         final GoldenSet goldenSet = goldenSetName.isEmpty() ? new GoldenSet(1, 0, List.of())
                 : readGoldenSet(reader, validate, goldenSetName, siblings);

@@ -106,6 +106,7 @@ class SafetyNetScheduleTest {
             assertThat(drill.getRestore().getNamespace()).isEqualTo("rag-drill");
             assertThat(drill.getRestore().getPrefix()).isEqualTo("snapshots/shard-5/");
             assertThat(drill.getValidation().getShard()).isEqualTo("shard-5");
+            assertThat(drill.getValidation().getRetrieverUrl()).isEqualTo("http://retriever.rag-drill.svc:8080");
             assertThat(drills.get(0).getIssuedAt()).isEqualTo(NEXT_DRILL);
         }
     }

@@ -71,6 +71,7 @@ class ShardDownLadderTest {
             assertThat(validate.getStep()).isEqualTo("validate");
             final ValidateGoldenQueries validation = (ValidateGoldenQueries) validate.getAction();
             assertThat(validation.getShard()).isEqualTo("shard-5");
+            assertThat(validation.getRetrieverUrl()).isEqualTo("http://retriever.rag-prod.svc:8080");
             assertThat(validation.getQueries()).hasSizeBetween(10, 50);
             reactor.report(succeeded(validate, T0.plusSeconds(35)));
 

@@ -245,8 +245,7 @@ public final class SafetyNetSchedule {
         final SafetyNets.RestoreDrill drill = nets.restoreDrill();
         final Target scratch = new Target(drill.scratchNamespace(), target.component(), target.instance());
         final RestoreSnapshot restore = (RestoreSnapshot) shardCommands.action(ShardDownStep.RESTORE, scratch);
-        // TODO(#4): the drill's golden queries go to the retriever URL of the runbook, which serves the live
-        // namespace; the actuator must aim them at the index restored in the scratch namespace.
+        // The runbook's retriever URL names {namespace}, so the drill's golden queries reach the scratch copy.
         final ValidateGoldenQueries validation = (ValidateGoldenQueries) shardCommands.action(ShardDownStep.VALIDATE,
                 scratch);
         out.accept(command(scheduleId(target, DRILL, slot), DRILL, target, slot, drill.deadline(), dryRun("shardDown"),

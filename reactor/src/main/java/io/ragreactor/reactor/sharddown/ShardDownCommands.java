@@ -83,7 +83,7 @@ public final class ShardDownCommands {
             case MARK_UNHEALTHY -> new MarkShardUnhealthy(namespace, settings.registryConfigMap(), shard);
             case REOPEN -> reopen(namespace, values);
             case RESTORE -> restore(namespace, shard, values);
-            case VALIDATE -> validate(shard);
+            case VALIDATE -> validate(shard, values);
             case REINTRODUCE -> new ReintroduceShard(namespace, settings.registryConfigMap(), shard);
             case REINDEX -> throw new IllegalArgumentException("a reindex starts from the incident's first symptom");
             case ROUTE_TO_REPLICA -> throw new IllegalArgumentException("a routing names the replica: use routeToReplica()");
@@ -121,15 +121,15 @@ public final class ShardDownCommands {
                 .build();
     }
 
-    private ValidateGoldenQueries validate(final String shard) {
+    private ValidateGoldenQueries validate(final String shard, final Map<String, String> values) {
         final ShardDownSettings.Validate validate = settings.steps().validate();
         final GoldenSet goldenSet = validate.goldenSet();
         final List<GoldenQuery> queries = new ArrayList<>();
         for (final GoldenSet.GoldenQuestion question : goldenSet.questions().subList(0, validate.queries())) {
             queries.add(new GoldenQuery(question.qid(), question.question(), new ArrayList<>(question.expectedIds())));
         }
-        return new ValidateGoldenQueries(validate.retrieverUrl(), shard, goldenSet.topK(), goldenSet.minScore(),
-                queries, validate.requestTimeout().toMillis());
+        return new ValidateGoldenQueries(Templates.render(validate.retrieverUrl(), values), shard, goldenSet.topK(),
+                goldenSet.minScore(), queries, validate.requestTimeout().toMillis());
     }
 
     private Map<String, String> podSelector(final Map<String, String> values) {
