@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
+import io.ragreactor.actuators.rbac.RbacAudit;
 import io.ragreactor.schemas.command.InspectBootstrap;
 import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.common.WorkloadRef;
@@ -21,6 +22,7 @@ import io.ragreactor.schemas.outcome.OutcomeStatus;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,8 @@ class InspectBootstrapHandlerTest {
     KubernetesClient client;
 
     private CommandExecutor executor;
+    // The handler's own client, so RbacAudit can tell its requests from the test's.
+    private KubernetesClient actuatorClient;
 
     @BeforeEach
     void seedWorkload() {
@@ -46,7 +50,13 @@ class InspectBootstrapHandlerTest {
                 .withNewSpec().addNewContainer().withName("indexer").withImage("indexer:5.1.0").endContainer().endSpec()
                 .endTemplate().endSpec()
                 .build()).create();
-        executor = TestCommands.executor(List.of(new InspectBootstrapHandler(client)));
+        actuatorClient = RbacAudit.client(server);
+        executor = TestCommands.executor(List.of(new InspectBootstrapHandler(actuatorClient)));
+    }
+
+    @AfterEach
+    void closeActuatorClient() {
+        actuatorClient.close();
     }
 
     @Test
@@ -60,8 +70,8 @@ class InspectBootstrapHandlerTest {
                 .andReturn(200, "migrate: exit 2\n").once();
 
         // When
-        final RecoveryOutcome outcome = executor.execute(command("c-inspect-1", "inspect",
-                inspect(List.of("migrations", "schema-seed"), 4096)));
+        final RecoveryOutcome outcome = RbacAudit.during(server, () -> executor.execute(command("c-inspect-1", "inspect",
+                inspect(List.of("migrations", "schema-seed"), 4096))));
 
         // Then the step succeeded and its evidence explains the crash loop
         assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.SUCCEEDED);

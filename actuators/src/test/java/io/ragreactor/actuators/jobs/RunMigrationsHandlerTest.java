@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
 import io.ragreactor.actuators.execution.Guards;
+import io.ragreactor.actuators.rbac.RbacAudit;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.command.RunMigrations;
 import io.ragreactor.schemas.common.Evidence;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,10 +50,18 @@ class RunMigrationsHandlerTest {
     KubernetesClient client;
 
     private CommandExecutor executor;
+    // The handler's own client, so RbacAudit can tell its requests from the test's.
+    private KubernetesClient actuatorClient;
 
     @BeforeEach
     void createExecutor() {
-        executor = TestCommands.executor(List.of(new RunMigrationsHandler(client)));
+        actuatorClient = RbacAudit.client(server);
+        executor = TestCommands.executor(List.of(new RunMigrationsHandler(actuatorClient)));
+    }
+
+    @AfterEach
+    void closeActuatorClient() {
+        actuatorClient.close();
     }
 
     @Test
@@ -62,7 +72,8 @@ class RunMigrationsHandlerTest {
 
         // When the step runs while this test plays the Job controller
         final CompletableFuture<RecoveryOutcome> running = CompletableFuture.supplyAsync(
-                () -> executor.execute(command(commandId, migrations(job(PREFIX)), Duration.ofSeconds(30), false)));
+                () -> RbacAudit.during(server, () -> executor.execute(command(commandId, migrations(job(PREFIX)),
+                        Duration.ofSeconds(30), false))));
         final Job job = awaitJob(client, jobName);
         finishJob(client, jobName, "Complete");
         final RecoveryOutcome outcome = running.get(30, TimeUnit.SECONDS);
@@ -108,7 +119,8 @@ class RunMigrationsHandlerTest {
 
         // When the Job's pods fail and the Job reaches its Failed condition
         final CompletableFuture<RecoveryOutcome> running = CompletableFuture.supplyAsync(
-                () -> executor.execute(command(commandId, migrations(job(PREFIX)), Duration.ofSeconds(30), false)));
+                () -> RbacAudit.during(server, () -> executor.execute(command(commandId, migrations(job(PREFIX)),
+                        Duration.ofSeconds(30), false))));
         awaitJob(client, jobName);
         createJobPod(client, jobName, jobName + "-a1b2c", "2026-11-30T09:19:00Z", 2);
         createJobPod(client, jobName, jobName + "-x7k2p", "2026-11-30T09:20:00Z", 2);

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
+import io.ragreactor.actuators.rbac.RbacAudit;
 import io.ragreactor.actuators.settings.ApiDeploymentFixture;
 import io.ragreactor.actuators.settings.DeploymentEnvUpdate;
 import io.ragreactor.schemas.command.SwitchProvider;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,12 +34,20 @@ class SwitchProviderHandlerTest {
 
     private ApiDeploymentFixture api;
     private CommandExecutor executor;
+    // The handler's own client, so RbacAudit can tell its requests from the test's.
+    private KubernetesClient actuatorClient;
 
     @BeforeEach
     void seedDeployment() {
         api = new ApiDeploymentFixture(client);
         api.create();
-        executor = TestCommands.executor(List.of(new SwitchProviderHandler(client)));
+        actuatorClient = RbacAudit.client(server);
+        executor = TestCommands.executor(List.of(new SwitchProviderHandler(actuatorClient)));
+    }
+
+    @AfterEach
+    void closeActuatorClient() {
+        actuatorClient.close();
     }
 
     @Test
@@ -47,7 +57,8 @@ class SwitchProviderHandlerTest {
 
         // When the step runs while this test plays the Deployment controller
         final CompletableFuture<RecoveryOutcome> running = CompletableFuture.supplyAsync(
-                () -> executor.execute(command("c-switch-1", "switch-provider", switchTo("backup", "api", 30_000))));
+                () -> RbacAudit.during(server, () -> executor.execute(command("c-switch-1", "switch-provider",
+                        switchTo("backup", "api", 30_000)))));
         api.awaitPatchedBy("c-switch-1");
         assertThat(running).isNotDone();
         api.rollOut();

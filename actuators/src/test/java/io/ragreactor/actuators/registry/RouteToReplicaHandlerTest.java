@@ -13,12 +13,14 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
+import io.ragreactor.actuators.rbac.RbacAudit;
 import io.ragreactor.schemas.command.RouteToReplica;
 import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,8 @@ class RouteToReplicaHandlerTest {
     KubernetesClient client;
 
     private CommandExecutor executor;
+    // The handler's own client, so RbacAudit can tell its requests from the test's.
+    private KubernetesClient actuatorClient;
 
     @BeforeEach
     void seedRegistry() {
@@ -41,13 +45,20 @@ class RouteToReplicaHandlerTest {
                 .addToData("shard-4", "healthy")
                 .addToData("replicas.shard-3", "shard-3-replica-a, shard-3-replica-b")
                 .build()).create();
-        executor = TestCommands.executor(List.of(new RouteToReplicaHandler(client)));
+        actuatorClient = RbacAudit.client(server);
+        executor = TestCommands.executor(List.of(new RouteToReplicaHandler(actuatorClient)));
+    }
+
+    @AfterEach
+    void closeActuatorClient() {
+        actuatorClient.close();
     }
 
     @Test
     void shouldRouteShardToHealthyReplica() {
         // When
-        final RecoveryOutcome outcome = executor.execute(command("c-route-1", "route", route("shard-3-replica-a")));
+        final RecoveryOutcome outcome = RbacAudit.during(server,
+                () -> executor.execute(command("c-route-1", "route", route("shard-3-replica-a"))));
 
         // Then
         assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.SUCCEEDED);

@@ -15,10 +15,12 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
+import io.ragreactor.actuators.rbac.RbacAudit;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,8 @@ class ShardRegistryHandlerTest {
     KubernetesClient client;
 
     private CommandExecutor executor;
+    // The handler's own client, so RbacAudit can tell its requests from the test's.
+    private KubernetesClient actuatorClient;
 
     @BeforeEach
     void seedRegistry() {
@@ -40,14 +44,21 @@ class ShardRegistryHandlerTest {
                 .addToData("shard-3", "healthy")
                 .addToData("replicas.shard-3", "shard-3-replica-a")
                 .build()).create();
-        executor = TestCommands.executor(List.of(ShardRegistryHandler.markUnhealthy(client),
-                ShardRegistryHandler.reintroduce(client)));
+        actuatorClient = RbacAudit.client(server);
+        executor = TestCommands.executor(List.of(ShardRegistryHandler.markUnhealthy(actuatorClient),
+                ShardRegistryHandler.reintroduce(actuatorClient)));
+    }
+
+    @AfterEach
+    void closeActuatorClient() {
+        actuatorClient.close();
     }
 
     @Test
     void shouldMarkOnlyTheShardKeyUnhealthy() {
         // When
-        final RecoveryOutcome outcome = executor.execute(command("c-mark-1", "mark-unhealthy", mark(NAMESPACE, "shard-3")));
+        final RecoveryOutcome outcome = RbacAudit.during(server,
+                () -> executor.execute(command("c-mark-1", "mark-unhealthy", mark(NAMESPACE, "shard-3"))));
 
         // Then
         assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.SUCCEEDED);

@@ -16,12 +16,14 @@ import io.fabric8.kubernetes.client.server.mock.StatusMessage;
 import io.fabric8.mockwebserver.internal.WebSocketMessage;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
+import io.ragreactor.actuators.rbac.RbacAudit;
 import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,13 +38,21 @@ class ReopenIndexHandlerTest {
     KubernetesClient client;
 
     private CommandExecutor executor;
+    // The handler's own client, so RbacAudit can tell its requests from the test's.
+    private KubernetesClient actuatorClient;
 
     @BeforeEach
     void seedPods() {
         createPod("vectorstore-shard-2-a", "2026-12-01T10:00:00Z", true);
         createPod("vectorstore-shard-2-b", "2026-12-01T11:00:00Z", true);
         createPod("vectorstore-shard-2-c", "2026-12-01T11:30:00Z", false);
-        executor = TestCommands.executor(List.of(new ReopenIndexHandler(client)));
+        actuatorClient = RbacAudit.client(server);
+        executor = TestCommands.executor(List.of(new ReopenIndexHandler(actuatorClient)));
+    }
+
+    @AfterEach
+    void closeActuatorClient() {
+        actuatorClient.close();
     }
 
     @Test
@@ -79,7 +89,8 @@ class ReopenIndexHandlerTest {
                 .done().once();
 
         // When
-        final RecoveryOutcome outcome = executor.execute(command("c-reopen-2", "reopen", reopen(5_000)));
+        final RecoveryOutcome outcome = RbacAudit.during(server,
+                () -> executor.execute(command("c-reopen-2", "reopen", reopen(5_000))));
 
         // Then
         assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.SUCCEEDED);

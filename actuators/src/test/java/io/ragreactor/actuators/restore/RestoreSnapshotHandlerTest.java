@@ -20,8 +20,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
+import io.ragreactor.actuators.rbac.RbacAudit;
 import io.ragreactor.embedded.s3.EmbeddedS3Server;
 import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
@@ -34,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -48,9 +51,12 @@ class RestoreSnapshotHandlerTest {
     private static EmbeddedS3Server s3Server;
     private static S3Client s3;
 
+    KubernetesMockServer server;
     KubernetesClient client;
 
     private CommandExecutor executor;
+    // The handler's own client, so RbacAudit can tell its requests from the test's.
+    private KubernetesClient actuatorClient;
 
     @BeforeAll
     static void startS3() {
@@ -88,7 +94,13 @@ class RestoreSnapshotHandlerTest {
                 .endTemplate()
                 .endSpec()
                 .build()).create();
-        executor = TestCommands.executor(List.of(new RestoreSnapshotHandler(client, new SnapshotSelector(s3))));
+        actuatorClient = RbacAudit.client(server);
+        executor = TestCommands.executor(List.of(new RestoreSnapshotHandler(actuatorClient, new SnapshotSelector(s3))));
+    }
+
+    @AfterEach
+    void closeActuatorClient() {
+        actuatorClient.close();
     }
 
     @Test
@@ -99,7 +111,7 @@ class RestoreSnapshotHandlerTest {
 
         // When the step runs while this test plays the Job controller and the Deployment controller
         final CompletableFuture<RecoveryOutcome> running = CompletableFuture.supplyAsync(
-                () -> executor.execute(command(commandId, "restore", restore(BUCKET, 30_000))));
+                () -> RbacAudit.during(server, () -> executor.execute(command(commandId, "restore", restore(BUCKET, 30_000)))));
         final Job job = awaitJob("restore-shard-3-" + suffix);
         completeJob(job.getMetadata().getName(), "Complete");
         await().atMost(Duration.ofSeconds(20)).until(() -> claimOf(deployment()).equals("vectorstore-shard-3-index-" + suffix));

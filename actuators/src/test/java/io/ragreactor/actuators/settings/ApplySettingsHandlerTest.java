@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
+import io.ragreactor.actuators.rbac.RbacAudit;
 import io.ragreactor.schemas.command.ApplySettings;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.command.SettingsCarrier;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,8 @@ class ApplySettingsHandlerTest {
 
     private ApiDeploymentFixture api;
     private CommandExecutor executor;
+    // The handler's own client, so RbacAudit can tell its requests from the test's.
+    private KubernetesClient actuatorClient;
 
     @BeforeEach
     void seed() {
@@ -50,14 +54,21 @@ class ApplySettingsHandlerTest {
                 .build()).create();
         api = new ApiDeploymentFixture(client);
         api.create();
-        executor = TestCommands.executor(List.of(new ApplySettingsHandler(client)));
+        actuatorClient = RbacAudit.client(server);
+        executor = TestCommands.executor(List.of(new ApplySettingsHandler(actuatorClient)));
+    }
+
+    @AfterEach
+    void closeActuatorClient() {
+        actuatorClient.close();
     }
 
     @Test
     void shouldMergeKeysIntoConfigMap() {
         // When fallback mode is switched on, a new key is added and a key is emptied
-        final RecoveryOutcome outcome = executor.execute(timed("c-set-1", configMap(SettingsPurpose.FALLBACK_MODE,
-                Map.of("mode", "fallback", "fallback.unknown-questions", "refuse", "banner", "")), BUDGET, false));
+        final RecoveryOutcome outcome = RbacAudit.during(server, () -> executor.execute(timed("c-set-1",
+                configMap(SettingsPurpose.FALLBACK_MODE, Map.of("mode", "fallback", "fallback.unknown-questions", "refuse",
+                        "banner", "")), BUDGET, false)));
 
         // Then
         assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.SUCCEEDED);
@@ -135,7 +146,7 @@ class ApplySettingsHandlerTest {
         final ApplySettings ramp = deploymentEnv(SettingsPurpose.RAMP, Map.of("PROVIDER_TRAFFIC_PERCENT", "25",
                 "LOG_LEVEL", "debug"), 25);
         final CompletableFuture<RecoveryOutcome> running = CompletableFuture.supplyAsync(
-                () -> executor.execute(timed("c-set-5", ramp, BUDGET, false)));
+                () -> RbacAudit.during(server, () -> executor.execute(timed("c-set-5", ramp, BUDGET, false))));
         api.awaitPatchedBy("c-set-5");
         assertThat(running).isNotDone();
         api.rollOut();

@@ -13,8 +13,10 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
+import io.ragreactor.actuators.rbac.RbacAudit;
 import io.ragreactor.schemas.command.StartInOrder;
 import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.common.WorkloadRef;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,9 +46,12 @@ class StartInOrderHandlerTest {
     private static final String DEPLOYMENT = "Deployment";
     private static final String STATEFUL_SET = "StatefulSet";
 
+    KubernetesMockServer server;
     KubernetesClient client;
 
     private CommandExecutor executor;
+    // The handler's own client, so RbacAudit can tell its requests from the test's.
+    private KubernetesClient actuatorClient;
 
     @BeforeEach
     void seedStack() {
@@ -58,14 +64,21 @@ class StartInOrderHandlerTest {
         createPod(CONTROLLER + "-0", CONTROLLER);
         createPod(RETRIEVER + "-0", RETRIEVER);
         createPod(GENERATOR + "-0", GENERATOR);
-        executor = TestCommands.executor(List.of(new StartInOrderHandler(client)));
+        actuatorClient = RbacAudit.client(server);
+        executor = TestCommands.executor(List.of(new StartInOrderHandler(actuatorClient)));
+    }
+
+    @AfterEach
+    void closeActuatorClient() {
+        actuatorClient.close();
     }
 
     @Test
     void shouldStartEachAfterPreviousIsReady() throws Exception {
         // When the step runs while this test plays the workload controllers
         final CompletableFuture<RecoveryOutcome> running = CompletableFuture.supplyAsync(
-                () -> executor.execute(command("c-start-1", "start-in-order", startInOrder(true, 20_000))));
+                () -> RbacAudit.during(server,
+                        () -> executor.execute(command("c-start-1", "start-in-order", startInOrder(true, 20_000)))));
         await().atMost(Duration.ofSeconds(10)).until(() -> replicas(DEPLOYMENT, CONTROLLER) == 0
                 && replicas(DEPLOYMENT, RETRIEVER) == 0 && replicas(STATEFUL_SET, GENERATOR) == 0);
         assertThat(annotations(deployment(RETRIEVER).getMetadata()))
