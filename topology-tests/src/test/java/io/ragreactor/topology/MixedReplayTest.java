@@ -28,7 +28,7 @@ class MixedReplayTest {
 
     private static final Instant T0 = ReactorFixture.START;
 
-    /** The recorded health events, built once so that every play sees the same event ids. */
+    /** The recorded health events, built once so that every play uses the same event ids. */
     private static final List<HealthEvent> RECORDING = recording();
 
     private static List<HealthEvent> recording() {

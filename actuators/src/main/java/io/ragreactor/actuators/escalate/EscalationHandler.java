@@ -27,14 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands an incident to a human. The command names a channel; the actuators' configuration maps it to a
- * webhook URL, and the escalation goes there as a JSON POST carrying the summary, the evidence and the
- * command id as a de-duplication key, so a receiver can drop a re-delivery. A channel that is not
+ * Hands an incident to a human. The command names a channel, and the actuators' configuration maps it to
+ * a webhook URL. The escalation goes there as a JSON POST with the summary, the evidence and the command id
+ * as a de-duplication key, so a receiver can drop a re-delivery. A channel that is not
  * configured gets the escalation logged at WARN, which is then the only record a human reads.
  */
 public final class EscalationHandler implements ActionHandler<Escalate> {
 
-    /** Longest wait for a channel's answer; a command's earlier deadline shortens it. */
+    /** Maximum wait for a channel's response; a command's earlier deadline shortens it. */
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(EscalationHandler.class);

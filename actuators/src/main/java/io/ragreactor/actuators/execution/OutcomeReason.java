@@ -13,9 +13,9 @@ public enum OutcomeReason {
     DRY_RUN("dry-run", OutcomeStatus.SUCCEEDED),
     /** An escalation was logged for a human, because its channel is not configured. */
     ESCALATION_RECORDED("escalation-recorded", OutcomeStatus.SUCCEEDED),
-    /** An escalation was delivered to its channel, which answered with a 2xx status. */
+    /** An escalation was delivered to its channel, which replied with a 2xx status. */
     ESCALATION_DELIVERED("escalation-delivered", OutcomeStatus.SUCCEEDED),
-    /** The escalation's channel answered with another status or could not be reached. */
+    /** The escalation's channel replied with another status or could not be reached. */
     CHANNEL_FAILED("channel-failed", OutcomeStatus.FAILED),
     /** The executed process exited with a code other than 0. */
     NON_ZERO_EXIT("non-zero-exit", OutcomeStatus.FAILED),

@@ -132,7 +132,7 @@ public final class CommandJobs {
                     + " " + purpose + " Job " + jobName + " and wait for it until " + deadline.at(), evidence);
         }
 
-        // Create the Job unless an earlier delivery did. A Job started after the deadline would run with nobody
+        // Create the Job unless an earlier delivery did. A Job started after the deadline would run with no actuator
         // waiting for its end, so none is started then.
         if (existing == null) {
             if (deadline.passed()) {

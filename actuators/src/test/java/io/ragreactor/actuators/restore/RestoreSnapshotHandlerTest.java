@@ -178,7 +178,7 @@ class RestoreSnapshotHandlerTest {
         assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.FAILED);
         assertThat(outcome.getReason()).isEqualTo("job-failed");
         assertThat(evidence(outcome, "job-status").getText()).contains("Failed=True reason=BackoffLimitExceeded");
-        // The mock runs no pods, so the Job's pod evidence says that no pod was found
+        // The mock runs no pods, so the Job's pod evidence records that no pod was found
         assertThat(evidence(outcome, "job-pod").getText()).contains("no pod of Job restore-shard-3-");
         assertThat(claimOf(deployment())).isEqualTo(OLD_PVC);
         assertThat(outcome.getCalls()).noneMatch(call -> call.startsWith("PATCH"));

@@ -147,8 +147,8 @@ final class SchemaStore implements AutoCloseable {
     }
 
     /**
-     * Describes a topic that was just created. The broker may answer the first describe before its metadata
-     * knows the new topic, so an unknown topic is asked for again until {@code timeout} has passed.
+     * Describes a topic that was just created. The broker may reply to the first describe before its metadata
+     * contains the new topic, so an unknown topic is asked for again until {@code timeout} has passed.
      */
     private static TopicDescription describeCreated(final Admin admin, final String topic, final Duration timeout)
             throws ExecutionException, TimeoutException, InterruptedException {

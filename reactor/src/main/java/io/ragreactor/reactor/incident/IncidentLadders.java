@@ -347,7 +347,7 @@ public final class IncidentLadders implements Processor<String, ReactorInput, St
         scheduled.issueFleetWide(at, context.taskId().partition(), control, driver::forwardCommand);
     }
 
-    /** Runs {@code change} on the target's state when this task holds it, and saves the state if it changed. */
+    /** Runs {@code change} on the target's state when this task owns it, and saves the state if it changed. */
     private void withTracked(final String key, final java.util.function.Predicate<TrackedTarget> change) {
         final TargetState state = store.get(key);
         final Optional<Target> target = Target.parse(key);

@@ -7,7 +7,7 @@ import io.ragreactor.schemas.target.Target;
 /** One target and its reactor state, as passed to a ladder's decisions. */
 public record TrackedTarget(Target target, TargetState state) {
 
-    /** The target's active incident, or null when there is none. */
+    /** Returns the target's active incident, or null when there is none. */
     public ActiveIncident incident() {
         return state.getIncident();
     }

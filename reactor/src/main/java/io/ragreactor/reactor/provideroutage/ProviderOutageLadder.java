@@ -223,7 +223,7 @@ public final class ProviderOutageLadder implements ScenarioLadder {
 
     private Decision configurationFault(final ProviderError error) {
         // TODO(#4): the escalation's actuator should attach the deployment's recent credential changes (its
-        // rollout history and the Secret's last update) as evidence; the reactor sees only the provider's error.
+        // rollout history and the Secret's last update) as evidence; the reactor receives only the provider's error.
         final ProviderOutageSettings.Api api = settings.api();
         return new Decision.Escalate("configuration fault, not an outage, so no failover: "
                 + ProviderOutageSymptoms.describe(error) + "; check recent changes to the credentials of deployment "

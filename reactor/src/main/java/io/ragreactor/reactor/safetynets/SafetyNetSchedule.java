@@ -58,10 +58,10 @@ public final class SafetyNetSchedule {
     public static final String PROBE = "probe-credentials";
 
     private static final Logger LOG = LoggerFactory.getLogger(SafetyNetSchedule.class);
-    /** How soon a scan that had to hold a command back is repeated. */
+    /** Delay before a scan that held a command back runs again. */
     private static final Duration HELD_RETRY = Duration.ofMinutes(1);
 
-    /** What {@link #issueDue} did to one target. */
+    /** Result of {@link #issueDue} for one target. */
     public enum Result {
         UNCHANGED,
         CHANGED,

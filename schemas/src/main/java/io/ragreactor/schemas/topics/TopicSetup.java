@@ -76,7 +76,7 @@ public final class TopicSetup {
     }
 
     /**
-     * Describes topics that may have just been created. The broker may answer before its metadata knows a
+     * Describes topics that may have just been created. The broker may reply before its metadata contains a
      * new topic, so an unknown topic is asked for again for up to {@link #DESCRIBE_RETRY} in total.
      */
     private static Map<String, TopicDescription> describeCreated(final Admin admin, final List<String> topics)
