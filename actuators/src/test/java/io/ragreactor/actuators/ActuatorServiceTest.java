@@ -33,6 +33,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -202,6 +204,41 @@ class ActuatorServiceTest {
         assertThat(outcomes).extracting(RecoveryOutcome::getCommandId).containsExactly(commandId);
         assertThat(outcomes.get(0).getStatus()).isEqualTo(OutcomeStatus.TIMED_OUT);
         assertThat(outcomes.get(0).getReason()).isEqualTo("deadline-passed");
+    }
+
+    @Test
+    void shouldFinishInFlightCommandOnClose() {
+        // Given a restore in flight and an escalation queued behind it on the same target, so the same partition
+        final String restoreId = "c-k08-finish";
+        final String queuedId = "c-k08-queued";
+        final ActuatorService closing = start("actuator-f", (cmd, call) -> { });
+        produce(command(restoreId, "restore", restore(BUCKET, 60_000)));
+        produce(command(queuedId, "escalate", TestCommands.escalate()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jobsOf(restoreId).size() == 1);
+
+        // When the instance is asked to stop, and the restore's Job and pod finish while close() waits
+        final CompletableFuture<Void> close = CompletableFuture.runAsync(closing::close);
+        final String jobName = jobsOf(restoreId).get(0).getMetadata().getName();
+        final String suffix = jobName.substring("restore-shard-3-".length());
+        completeJob(jobName);
+        await().atMost(Duration.ofSeconds(30)).until(() -> claimOfDeployment().endsWith(suffix));
+        startReadyPod("vectorstore-shard-3-index-" + suffix);
+        close.orTimeout(60, TimeUnit.SECONDS).join();
+
+        // Then the restore finished with its outcome, and the queued escalation was neither run nor committed
+        assertThat(closing.isRunning()).isFalse();
+        assertThat(readOutcomes()).singleElement().satisfies(outcome -> {
+            assertThat(outcome.getCommandId()).isEqualTo(restoreId);
+            assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.SUCCEEDED);
+        });
+
+        // When the next instance takes over the partition
+        final ActuatorService next = start("actuator-g", (cmd, call) -> { });
+
+        // Then it runs only the queued escalation, so every command has exactly one outcome
+        await().atMost(Duration.ofSeconds(30)).until(() -> next.metrics().outcomesPublished() == 1);
+        assertThat(readOutcomes()).extracting(RecoveryOutcome::getCommandId).containsExactly(restoreId, queuedId);
+        assertThat(jobsOf(restoreId)).hasSize(1);
     }
 
     private ActuatorService start(final String instanceId, final SideEffectHook hook) {
