@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Reads JSON lines in the prober and log-shipper formats and publishes each as a health event; bad lines
+ * Reads lines in a native format, parses each with a {@link LineParser} and publishes each event. Bad lines
  * are dead-lettered with their reason, and no line is dropped silently. With a {@link Retimer} the
  * events are moved to now, and the ingress waits out each compressed gap, so they arrive as they would live.
  */
@@ -26,10 +26,10 @@ public final class JsonLinesIngress {
     public record Summary(long published, long skipped, long deadLettered) {
     }
 
-    private final ProbeLineParser parser;
+    private final LineParser parser;
     private final HealthEventPublisher publisher;
 
-    public JsonLinesIngress(final ProbeLineParser parser, final HealthEventPublisher publisher) {
+    public JsonLinesIngress(final LineParser parser, final HealthEventPublisher publisher) {
         this.parser = parser;
         this.publisher = publisher;
     }

@@ -11,13 +11,9 @@ import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.health.IndexErrorKind;
 import io.ragreactor.schemas.health.IndexIoError;
 import io.ragreactor.schemas.health.RetrievedDocument;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -29,7 +25,7 @@ import java.util.regex.Pattern;
  * patterns becomes an {@link IndexIoError}, and source names map to targets by the runbook's rules.
  * Event ids are derived from the line's content, so parsing the same line twice gives the same id.
  */
-public final class ProbeLineParser {
+public final class ProbeLineParser implements LineParser {
 
     /** Maximum length of a log message copied into an event; longer ones are truncated. */
     static final int MAX_MESSAGE_CHARS = 1000;
@@ -45,6 +41,7 @@ public final class ProbeLineParser {
         this.detection = runbook.shardDown().detection();
     }
 
+    @Override
     public ParsedLine parse(final String line) {
         final JsonNode json;
         try {
@@ -134,7 +131,7 @@ public final class ProbeLineParser {
     private static ParsedLine event(final Instant at, final String target, final String source, final Object payload,
                                     final String line) {
         return new ParsedLine.Event(HealthEvent.newBuilder()
-                .setEventId(source + "-" + sha256Hex(line).substring(0, 16))
+                .setEventId(EventIds.fromContent(source, line))
                 .setObservedAt(at)
                 .setTarget(target)
                 .setSource(source)
@@ -151,15 +148,6 @@ public final class ProbeLineParser {
             return text.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(text));
         } catch (final DateTimeParseException e) {
             return Optional.empty();
-        }
-    }
-
-    private static String sha256Hex(final String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 }

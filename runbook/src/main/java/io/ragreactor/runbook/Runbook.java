@@ -63,7 +63,7 @@ public record Runbook(String version, String namespace, Duration allowedSkew, Li
         return RunbookLoader.load(file, Map.of());
     }
 
-    /** Returns the target of a source name of the given kind ("pod" or "shard"), by the first matching rule. */
+    /** Returns the target of a source name of the given kind ("pod", "shard" or "provider"), by the first matching rule. */
     public Optional<String> targetFor(final String sourceKind, final String name) {
         for (final TargetRule rule : targets) {
             if (rule.source().equals(sourceKind)) {

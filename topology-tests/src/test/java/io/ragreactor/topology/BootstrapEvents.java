@@ -2,6 +2,8 @@ package io.ragreactor.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ragreactor.ingress.PodStatusMapper;
+import io.ragreactor.runbook.Runbook;
 import io.ragreactor.schemas.health.ContainerState;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.health.LogLine;
@@ -21,59 +23,17 @@ final class BootstrapEvents {
     static final String INDEXER = "rag-prod/indexer/indexer";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String NAME_LABEL = "app.kubernetes.io/name";
-    private static final String TEMPLATE_HASH_LABEL = "pod-template-hash";
-    private static final String REVISION_HASH_LABEL = "controller-revision-hash";
+    private static final PodStatusMapper POD_STATUS_MAPPER = new PodStatusMapper(Runbook.defaults());
 
     private BootstrapEvents() {
     }
 
     /**
      * Reads a pod as {@code kubectl get pod -o json} prints it from the test resource {@code samples/<file>}
-     * and turns it into a PodStatus event for its owning workload, observed at {@code at}.
+     * and maps it with the ingress's {@link PodStatusMapper} to a PodStatus event observed at {@code at}.
      */
     static HealthEvent podStatusFromSample(final String file, final Instant at) {
-        // TODO(#5): the pod watcher owns this mapping; it lives here until the watcher exists.
-        final JsonNode pod = readSample(file);
-        final JsonNode metadata = pod.path("metadata");
-        final JsonNode labels = metadata.path("labels");
-        final String podName = metadata.path("name").asText();
-
-        // The owner that controls the pod is its workload, except that a ReplicaSet's pod belongs to its Deployment.
-        String workloadKind = "Pod";
-        String workloadName = podName;
-        for (final JsonNode owner : metadata.path("ownerReferences")) {
-            if (!owner.path("controller").asBoolean(false)) {
-                continue;
-            }
-            final String kind = owner.path("kind").asText();
-            final String name = owner.path("name").asText();
-            final String hashSuffix = "-" + labels.path(TEMPLATE_HASH_LABEL).asText("");
-            if (kind.equals("ReplicaSet") && labels.has(TEMPLATE_HASH_LABEL) && name.endsWith(hashSuffix)) {
-                workloadKind = "Deployment";
-                workloadName = name.substring(0, name.length() - hashSuffix.length());
-            } else {
-                workloadKind = kind;
-                workloadName = name;
-            }
-        }
-        final String revision = labels.has(TEMPLATE_HASH_LABEL) ? labels.path(TEMPLATE_HASH_LABEL).asText()
-                : labels.has(REVISION_HASH_LABEL) ? labels.path(REVISION_HASH_LABEL).asText() : null;
-
-        final JsonNode status = pod.path("status");
-        final PodStatus payload = PodStatus.newBuilder()
-                .setPodName(podName)
-                .setPhase(status.path("phase").asText())
-                .setReady(isReady(status))
-                .setContainers(containerStates(status.path("containerStatuses")))
-                .setInitContainers(containerStates(status.path("initContainerStatuses")))
-                .setWorkloadKind(workloadKind)
-                .setWorkloadName(workloadName)
-                .setRevision(revision)
-                .build();
-        final String target = metadata.path("namespace").asText() + "/" + labels.path(NAME_LABEL).asText() + "/"
-                + workloadName;
-        return Events.event(target, at, "pod-watcher", payload);
+        return POD_STATUS_MAPPER.map(readSample(file), at);
     }
 
     /** Builds the status of a Deployment's pod whose single container waits in CrashLoopBackOff. */
@@ -124,33 +84,5 @@ final class BootstrapEvents {
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static boolean isReady(final JsonNode status) {
-        for (final JsonNode condition : status.path("conditions")) {
-            if (condition.path("type").asText().equals("Ready")) {
-                return condition.path("status").asText().equals("True");
-            }
-        }
-        return false;
-    }
-
-    /** Maps container statuses; exit code and reason come from the current termination, else the last one. */
-    private static List<ContainerState> containerStates(final JsonNode statuses) {
-        final List<ContainerState> states = new ArrayList<>();
-        for (final JsonNode status : statuses) {
-            final JsonNode waiting = status.path("state").path("waiting");
-            final JsonNode terminated = status.path("state").has("terminated") ? status.path("state").path("terminated")
-                    : status.path("lastState").path("terminated");
-            states.add(ContainerState.newBuilder()
-                    .setName(status.path("name").asText())
-                    .setReady(status.path("ready").asBoolean(false))
-                    .setRestartCount(status.path("restartCount").asInt(0))
-                    .setWaitingReason(waiting.has("reason") ? waiting.path("reason").asText() : null)
-                    .setTerminatedReason(terminated.has("reason") ? terminated.path("reason").asText() : null)
-                    .setExitCode(terminated.has("exitCode") ? terminated.path("exitCode").asInt() : null)
-                    .build());
-        }
-        return states;
     }
 }
