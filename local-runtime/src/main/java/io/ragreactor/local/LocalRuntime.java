@@ -6,6 +6,7 @@ import io.ragreactor.embedded.registry.EmbeddedSchemaRegistry;
 import io.ragreactor.embedded.s3.EmbeddedS3Server;
 import io.ragreactor.local.cluster.SimulatedCluster;
 import io.ragreactor.local.cluster.SimulationTimings;
+import io.ragreactor.local.pager.PagerEndpoint;
 import io.ragreactor.local.retriever.RetrieverEndpoint;
 import io.ragreactor.local.seed.SeedLoader;
 import io.ragreactor.local.seed.StackSeed;
@@ -23,8 +24,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The whole local stack in one call, every server on 127.0.0.1: a Kafka broker, a schema registry on it,
- * an S3 server holding the seeded snapshots, the simulated Kubernetes cluster with its controllers, and
- * the simulated retriever's debug endpoint. {@link #close()} stops them in reverse order.
+ * an S3 server holding the seeded snapshots, the simulated Kubernetes cluster with its controllers, the
+ * simulated retriever's debug endpoint, and a pager that receives escalations. {@link #close()} stops them in
+ * reverse order.
  */
 public final class LocalRuntime implements AutoCloseable {
 
@@ -36,18 +38,20 @@ public final class LocalRuntime implements AutoCloseable {
     private final EmbeddedS3Server s3;
     private final SimulatedCluster cluster;
     private final RetrieverEndpoint retriever;
+    private final PagerEndpoint pager;
     private final Deque<AutoCloseable> stopOrder;
     private boolean closed;
 
     private LocalRuntime(final StackSeed seed, final String bootstrapServers, final EmbeddedSchemaRegistry registry,
             final EmbeddedS3Server s3, final SimulatedCluster cluster, final RetrieverEndpoint retriever,
-            final Deque<AutoCloseable> stopOrder) {
+            final PagerEndpoint pager, final Deque<AutoCloseable> stopOrder) {
         this.seed = seed;
         this.bootstrapServers = bootstrapServers;
         this.registry = registry;
         this.s3 = s3;
         this.cluster = cluster;
         this.retriever = retriever;
+        this.pager = pager;
         this.stopOrder = stopOrder;
     }
 
@@ -83,10 +87,12 @@ public final class LocalRuntime implements AutoCloseable {
             started.push(cluster);
             final RetrieverEndpoint retriever = RetrieverEndpoint.start(cluster);
             started.push(retriever);
+            final PagerEndpoint pager = PagerEndpoint.start();
+            started.push(pager);
             LOG.info("local runtime started: kafka=[{}] schema-registry=[{}] s3=[{}] kubernetes=[{}] (simulated) "
-                    + "retriever=[{}] (simulated)", bootstrapServers, registry.url(), s3.endpoint(),
-                    cluster.url(), retriever.url());
-            return new LocalRuntime(seed, bootstrapServers, registry, s3, cluster, retriever, started);
+                    + "retriever=[{}] (simulated) pager=[{}]", bootstrapServers, registry.url(), s3.endpoint(),
+                    cluster.url(), retriever.url(), pager.url());
+            return new LocalRuntime(seed, bootstrapServers, registry, s3, cluster, retriever, pager, started);
         } catch (final RuntimeException e) {
             stopAll(started);
             throw e;
@@ -146,12 +152,17 @@ public final class LocalRuntime implements AutoCloseable {
         return retriever.baseUrl();
     }
 
+    /** Returns the local pager, the webhook receiver that escalation channels post to. */
+    public PagerEndpoint pager() {
+        return pager;
+    }
+
     /** Returns the simulated cluster, whose state tests and the demo read. */
     public SimulatedCluster cluster() {
         return cluster;
     }
 
-    /** Stops the retriever, the cluster, the S3 server, the registry and the broker, in that order. */
+    /** Stops the pager, the retriever, the cluster, the S3 server, the registry and the broker, in that order. */
     @Override
     public synchronized void close() {
         if (closed) {

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays the Deployment and ReplicaSet controllers and the kubelet in one. Pods are created from the
- * Deployment's current template and labelled with its hash, and they become Running and Ready after a delay.
- * Pods of an older template are deleted once enough pods of the current one are Ready. Scaling works the same.
+ * Plays the Deployment and ReplicaSet controllers. Pods are created from the Deployment's current template and
+ * labelled with its hash, and the simulated kubelet starts them. Pods of an older template are deleted once
+ * enough pods of the current one are Ready. Scaling works the same.
  */
 final class DeploymentController {
 
@@ -35,30 +34,35 @@ final class DeploymentController {
     private static final int SUFFIX_LENGTH = 5;
 
     private final KubernetesClient client;
-    private final long readyDelayNanos;
-    private final Map<String, Long> readyDeadlines = new HashMap<>();
+    private final SimulatedKubelet kubelet;
+    private final TemplateRevisions revisions;
 
-    DeploymentController(final KubernetesClient client, final SimulationTimings timings) {
+    DeploymentController(final KubernetesClient client, final SimulatedKubelet kubelet,
+            final TemplateRevisions revisions) {
         this.client = client;
-        this.readyDelayNanos = timings.podReadyDelay().toNanos();
+        this.kubelet = kubelet;
+        this.revisions = revisions;
     }
 
     void reconcile() {
         final List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
-        final Set<String> livePods = new HashSet<>();
         for (final Deployment deployment : client.apps().deployments().inAnyNamespace().list().getItems()) {
             final List<Pod> owned = pods.stream()
                     .filter(pod -> Objects.equals(pod.getMetadata().getNamespace(), deployment.getMetadata().getNamespace()))
-                    .filter(pod -> Pods.isOwnedBy(pod, "Deployment", deployment.getMetadata().getName()))
+                    .filter(pod -> Pods.isOwnedByDeployment(pod, deployment.getMetadata().getName()))
                     .toList();
-            owned.forEach(pod -> livePods.add(key(pod)));
             reconcile(deployment, owned);
         }
-        readyDeadlines.keySet().retainAll(livePods);
+    }
+
+    /** Returns the hash of the Deployment's current template, or the seeded name of that template. */
+    static String currentHash(final Deployment deployment, final TemplateRevisions revisions) {
+        return revisions.current(deployment.getMetadata().getNamespace(), "Deployment",
+                deployment.getMetadata().getName(), Pods.templateHash(deployment.getSpec().getTemplate()));
     }
 
     private void reconcile(final Deployment deployment, final List<Pod> owned) {
-        final String hash = Pods.templateHash(deployment.getSpec().getTemplate());
+        final String hash = currentHash(deployment, revisions);
         final int desired = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
         final List<Pod> current = new ArrayList<>();
         final List<Pod> old = new ArrayList<>();
@@ -70,10 +74,10 @@ final class DeploymentController {
             }
         }
 
-        // Phase 1: the kubelet's part, pods of any revision become Ready once their start-up delay has passed.
+        // Phase 1: the kubelet's part, pods of any revision start once their start-up delay has passed.
         final List<Pod> started = new ArrayList<>();
         for (final Pod pod : owned) {
-            started.add(startIfDue(pod));
+            started.add(kubelet.advance(pod, deployment.getMetadata().getName()));
         }
 
         // Phase 2: create or remove pods of the current template until their count matches the replicas.
@@ -103,25 +107,6 @@ final class DeploymentController {
         updateStatus(deployment, started, hash, desired);
     }
 
-    private Pod startIfDue(final Pod pod) {
-        if (Pods.isReady(pod) || pod.getMetadata().getDeletionTimestamp() != null) {
-            return pod;
-        }
-        final long now = System.nanoTime();
-        final Long deadline = readyDeadlines.putIfAbsent(key(pod), now + readyDelayNanos);
-        if (deadline == null || now - deadline < 0) {
-            return pod;
-        }
-        final Pod ready = client.pods()
-                .inNamespace(pod.getMetadata().getNamespace())
-                .withName(pod.getMetadata().getName())
-                .editStatus(current -> new PodBuilder(current)
-                        .withStatus(Pods.readyStatus(current.getSpec(), Instant.now()))
-                        .build());
-        LOG.info("pod=[{}/{}] Running and Ready", pod.getMetadata().getNamespace(), pod.getMetadata().getName());
-        return ready;
-    }
-
     private Pod createPod(final Deployment deployment, final String hash, final List<Pod> existing) {
         final String namespace = deployment.getMetadata().getNamespace();
         final String name = uniqueName(deployment.getMetadata().getName(), existing);
@@ -143,10 +128,10 @@ final class DeploymentController {
                         .build())
                 .endMetadata()
                 .withSpec(new PodSpecBuilder(deployment.getSpec().getTemplate().getSpec()).build())
-                .withStatus(Pods.pendingStatus(deployment.getSpec().getTemplate().getSpec(), Instant.now()))
+                .withStatus(PodStatuses.pending(deployment.getSpec().getTemplate().getSpec(), Instant.now()))
                 .build();
         final Pod created = client.pods().inNamespace(namespace).resource(pod).create();
-        readyDeadlines.put(key(created), System.nanoTime() + readyDelayNanos);
+        kubelet.created(created);
         LOG.info("deployment=[{}/{}] created pod=[{}] from template {}", namespace, deployment.getMetadata().getName(),
                 name, hash);
         return created;
@@ -207,9 +192,5 @@ final class DeploymentController {
                 return name.toString();
             }
         }
-    }
-
-    private static String key(final Pod pod) {
-        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
     }
 }

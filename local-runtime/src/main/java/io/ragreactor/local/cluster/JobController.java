@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs Jobs. A restore Job runs the seed's restore image with the snapshot env variable, and it copies the
  * named snapshot into the one PVC its pod spec mounts. A complete snapshot leaves a healthy index with the
- * snapshot's documents, and an incomplete or missing one leaves a broken index. Every Job, restore or not,
- * then completes after the configured delay.
+ * snapshot's documents, and an incomplete or missing one leaves a broken index. A migration Job runs the seed's
+ * migration image and raises the database schema to the required version when it completes. Every Job, restore,
+ * migration or other, then completes after the configured delay.
  */
 final class JobController {
 
@@ -37,16 +38,21 @@ final class JobController {
     private final VolumeIndexes indexes;
     private final RestoreSeed restore;
     private final Optional<SnapshotReader> snapshots;
+    private final Optional<String> migrationImage;
+    private final SchemaState schema;
     private final long completionDelayNanos;
     private final Map<String, Long> completionDeadlines = new HashMap<>();
     private final Set<String> waitingForClaimLogged = new HashSet<>();
 
     JobController(final KubernetesClient client, final VolumeIndexes indexes, final RestoreSeed restore,
-            final Optional<SnapshotReader> snapshots, final SimulationTimings timings) {
+            final Optional<SnapshotReader> snapshots, final Optional<String> migrationImage, final SchemaState schema,
+            final SimulationTimings timings) {
         this.client = client;
         this.indexes = indexes;
         this.restore = restore;
         this.snapshots = snapshots;
+        this.migrationImage = migrationImage;
+        this.schema = schema;
         this.completionDelayNanos = timings.jobCompletionDelay().toNanos();
     }
 
@@ -138,6 +144,12 @@ final class JobController {
     }
 
     private void complete(final Job job) {
+        // The schema changes before the Complete condition, so a client that reads the condition also reads the new version.
+        if (runsMigrationImage(job)) {
+            final int before = schema.migrate();
+            LOG.info("job=[{}/{}] migrated the database schema from version {} to {} (simulated: the version only)",
+                    job.getMetadata().getNamespace(), job.getMetadata().getName(), before, schema.version());
+        }
         final String now = Instant.now().toString();
         final JobCondition completed = new JobConditionBuilder()
                 .withType("Complete")
@@ -157,6 +169,15 @@ final class JobController {
                         .endStatus()
                         .build());
         LOG.info("job=[{}/{}] complete", job.getMetadata().getNamespace(), job.getMetadata().getName());
+    }
+
+    private boolean runsMigrationImage(final Job job) {
+        if (migrationImage.isEmpty() || job.getSpec() == null || job.getSpec().getTemplate() == null
+                || job.getSpec().getTemplate().getSpec() == null) {
+            return false;
+        }
+        return job.getSpec().getTemplate().getSpec().getContainers().stream()
+                .anyMatch(container -> migrationImage.get().equals(container.getImage()));
     }
 
     private static boolean isFinished(final Job job) {

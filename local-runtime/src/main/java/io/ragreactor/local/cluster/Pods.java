@@ -4,16 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -26,10 +20,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Helpers that read and build pod state the way the simulated kubelet and Deployment controller need it. */
+/** Helpers that read pod state and hash pod templates the way the simulated workload controllers need it. */
 final class Pods {
 
     /** Label that ties a pod to the template revision it was created from, as in Kubernetes. */
@@ -105,6 +100,34 @@ final class Pods {
                 .findFirst();
     }
 
+    /**
+     * Returns whether the pod belongs to the Deployment: it names the Deployment as its owner, as the pods this
+     * simulation creates do, or the ReplicaSet {@code <deployment>-<pod-template-hash>}, as pods of a real cluster do.
+     */
+    static boolean isOwnedByDeployment(final Pod pod, final String deployment) {
+        final String hash = templateHashLabel(pod);
+        return isOwnedBy(pod, "Deployment", deployment)
+                || hash != null && isOwnedBy(pod, "ReplicaSet", deployment + "-" + hash);
+    }
+
+    /**
+     * Returns the name of the Deployment or StatefulSet that owns the pod: the owner itself, or for a ReplicaSet
+     * owner {@code <deployment>-<pod-template-hash>} the Deployment its name starts with.
+     */
+    static Optional<String> workloadName(final Pod pod) {
+        final String hash = templateHashLabel(pod);
+        for (final OwnerReference owner : pod.getMetadata().getOwnerReferences()) {
+            if ("Deployment".equals(owner.getKind()) || "StatefulSet".equals(owner.getKind())) {
+                return Optional.ofNullable(owner.getName());
+            }
+            if ("ReplicaSet".equals(owner.getKind()) && hash != null && owner.getName() != null
+                    && owner.getName().endsWith("-" + hash)) {
+                return Optional.of(owner.getName().substring(0, owner.getName().length() - hash.length() - 1));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Returns whether the resource lists an owner of that kind and name among its owner references. */
     static boolean isOwnedBy(final HasMetadata resource, final String kind, final String name) {
         for (final OwnerReference owner : resource.getMetadata().getOwnerReferences()) {
@@ -115,65 +138,9 @@ final class Pods {
         return false;
     }
 
-    /** Builds the status of a pod whose containers run and pass their readiness probes. */
-    static PodStatus readyStatus(final PodSpec spec, final Instant now) {
-        final String time = now.toString();
-        final List<ContainerStatus> containers = new ArrayList<>();
-        for (final Container container : spec.getContainers()) {
-            containers.add(new ContainerStatusBuilder()
-                    .withName(container.getName())
-                    .withImage(container.getImage())
-                    .withReady(true)
-                    .withStarted(true)
-                    .withRestartCount(0)
-                    .withNewState().withNewRunning().withStartedAt(time).endRunning().endState()
-                    .build());
-        }
-        return new PodStatusBuilder()
-                .withPhase("Running")
-                .withStartTime(time)
-                .withConditions(
-                        condition("PodScheduled", "True", null, time),
-                        condition("Initialized", "True", null, time),
-                        condition("ContainersReady", "True", null, time),
-                        condition("Ready", "True", null, time))
-                .withContainerStatuses(containers)
-                .build();
-    }
-
-    /** Builds the status of a freshly scheduled pod whose containers are still being created. */
-    static PodStatus pendingStatus(final PodSpec spec, final Instant now) {
-        final String time = now.toString();
-        final List<ContainerStatus> containers = new ArrayList<>();
-        for (final Container container : spec.getContainers()) {
-            containers.add(new ContainerStatusBuilder()
-                    .withName(container.getName())
-                    .withImage(container.getImage())
-                    .withReady(false)
-                    .withStarted(false)
-                    .withRestartCount(0)
-                    .withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
-                    .build());
-        }
-        return new PodStatusBuilder()
-                .withPhase("Pending")
-                .withConditions(
-                        condition("PodScheduled", "True", null, time),
-                        condition("Initialized", "True", null, time),
-                        condition("ContainersReady", "False", "ContainersNotReady", time),
-                        condition("Ready", "False", "ContainersNotReady", time))
-                .withContainerStatuses(containers)
-                .build();
-    }
-
-    private static PodCondition condition(final String type, final String status, final String reason,
-            final String time) {
-        return new PodConditionBuilder()
-                .withType(type)
-                .withStatus(status)
-                .withReason(reason)
-                .withLastTransitionTime(time)
-                .build();
+    private static String templateHashLabel(final Pod pod) {
+        final Map<String, String> labels = pod.getMetadata().getLabels();
+        return labels == null ? null : labels.get(TEMPLATE_HASH_LABEL);
     }
 
     private static Instant creationTime(final Pod pod) {

@@ -18,18 +18,23 @@ import java.net.HttpURLConnection;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The API server's request router. It handles pod {@code exec} itself from the simulation's state, over the
- * Kubernetes channel protocol on a WebSocket, and passes every other request to fabric8's CRUD dispatcher.
+ * Kubernetes channel protocol on a WebSocket, and pod logs from the simulation's state too. It passes every other
+ * request to fabric8's CRUD dispatcher.
  */
 final class SimulatedApiDispatcher extends Dispatcher {
 
     private static final Pattern EXEC_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/exec$");
+    private static final Pattern LOG_PATH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
+    private static final int HTTP_UNPROCESSABLE_ENTITY = 422;
 
     // Channels of the v4.channel.k8s.io protocol: the first byte of every binary message names the stream.
     private static final byte STDOUT_CHANNEL = 1;
@@ -39,10 +44,12 @@ final class SimulatedApiDispatcher extends Dispatcher {
 
     private final Dispatcher crud;
     private final ExecSimulator exec;
+    private final ContainerLogs logs;
 
-    SimulatedApiDispatcher(final Dispatcher crud, final ExecSimulator exec) {
+    SimulatedApiDispatcher(final Dispatcher crud, final ExecSimulator exec, final ContainerLogs logs) {
         this.crud = crud;
         this.exec = exec;
+        this.logs = logs;
     }
 
     @Override
@@ -51,9 +58,13 @@ final class SimulatedApiDispatcher extends Dispatcher {
         final int queryStart = target.indexOf('?');
         final String path = queryStart < 0 ? target : target.substring(0, queryStart);
         final Matcher execPath = EXEC_PATH.matcher(path);
+        final String query = queryStart < 0 ? "" : target.substring(queryStart + 1);
         if (execPath.matches()) {
-            final String query = queryStart < 0 ? "" : target.substring(queryStart + 1);
             return handleExec(execPath.group(1), execPath.group(2), query);
+        }
+        final Matcher logPath = LOG_PATH.matcher(path);
+        if (logPath.matches() && "GET".equals(request.getMethod())) {
+            return handleLog(logPath.group(1), logPath.group(2), query);
         }
         return crud.dispatch(request);
     }
@@ -101,6 +112,108 @@ final class SimulatedApiDispatcher extends Dispatcher {
                 webSocket.close(NORMAL_CLOSURE, "");
             }
         });
+    }
+
+    /**
+     * Handles GET pods/POD/log with the parameters container, previous, tailLines and limitBytes. Its errors and
+     * messages are the real API server's: 404 for an unknown pod, 400 for an unknown container or one that has not
+     * started, and 422 for an out-of-range parameter.
+     */
+    private MockResponse handleLog(final String namespace, final String podName, final String query) {
+        final Optional<Pod> pod = findPod(namespace, podName);
+        if (pod.isEmpty()) {
+            return statusResponse(HttpURLConnection.HTTP_NOT_FOUND, "NotFound", "pods \"" + podName + "\" not found");
+        }
+        final List<String> requested = queryValues(query, "container");
+        final List<Container> containers = pod.get().getSpec().getContainers();
+        final List<Container> initContainers = pod.get().getSpec().getInitContainers();
+        final String container;
+        if (requested.isEmpty() || requested.get(0).isEmpty()) {
+            if (containers.size() != 1) {
+                return statusResponse(HttpURLConnection.HTTP_BAD_REQUEST, "BadRequest", "a container name must be"
+                        + " specified for pod " + podName + ", choose one of: " + names(containers)
+                        + (initContainers.isEmpty() ? "" : " or one of the init containers: " + names(initContainers)));
+            }
+            container = containers.get(0).getName();
+        } else {
+            container = requested.get(0);
+        }
+        final boolean init = initContainers.stream().anyMatch(c -> container.equals(c.getName()));
+        if (!init && containers.stream().noneMatch(c -> container.equals(c.getName()))) {
+            return statusResponse(HttpURLConnection.HTTP_BAD_REQUEST, "BadRequest", "container " + container
+                    + " is not valid for pod " + podName);
+        }
+
+        final Optional<Long> tailLines;
+        final Optional<Long> limitBytes;
+        try {
+            tailLines = longParameter(query, "tailLines");
+            limitBytes = longParameter(query, "limitBytes");
+        } catch (final NumberFormatException e) {
+            return statusResponse(HttpURLConnection.HTTP_BAD_REQUEST, "BadRequest", "invalid log parameter: "
+                    + e.getMessage());
+        }
+        if (tailLines.isPresent() && tailLines.get() < 0) {
+            return statusResponse(HTTP_UNPROCESSABLE_ENTITY, "Invalid", "tailLines: Invalid value: " + tailLines.get()
+                    + ": must be greater than or equal to 0");
+        }
+        if (limitBytes.isPresent() && limitBytes.get() < 1) {
+            return statusResponse(HTTP_UNPROCESSABLE_ENTITY, "Invalid", "limitBytes: Invalid value: "
+                    + limitBytes.get() + ": must be greater than 0");
+        }
+
+        final boolean previous = queryValues(query, "previous").contains("true");
+        final ContainerLogs.LogRead read = logs.read(pod.get(), container, init, previous);
+        if (!read.found()) {
+            return statusResponse(read.code(), read.reason(), read.message());
+        }
+        final byte[] body = limit(tail(read.text(), tailLines), limitBytes);
+        return new MockResponse()
+                .setResponseCode(HttpURLConnection.HTTP_OK)
+                .setHeader("Content-Type", "text/plain")
+                .setBody(new Buffer().write(body));
+    }
+
+    private static String tail(final String log, final Optional<Long> tailLines) {
+        if (tailLines.isEmpty()) {
+            return log;
+        }
+        final String[] lines = log.split("\n", -1);
+        // A log ending in a newline splits into its lines and one empty string after the last newline.
+        final int count = log.endsWith("\n") ? lines.length - 1 : lines.length;
+        final long keep = Math.min(tailLines.get(), count);
+        final StringBuilder tail = new StringBuilder();
+        for (int i = (int) (count - keep); i < count; i++) {
+            tail.append(lines[i]);
+            if (i < count - 1 || log.endsWith("\n")) {
+                tail.append('\n');
+            }
+        }
+        return tail.toString();
+    }
+
+    private static byte[] limit(final String log, final Optional<Long> limitBytes) {
+        final byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
+        if (limitBytes.isEmpty() || limitBytes.get() >= bytes.length) {
+            return bytes;
+        }
+        return Arrays.copyOf(bytes, limitBytes.get().intValue());
+    }
+
+    private static Optional<Long> longParameter(final String query, final String name) {
+        final List<String> values = queryValues(query, name);
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(values.get(0)));
+        } catch (final NumberFormatException e) {
+            throw new NumberFormatException(name + "=" + values.get(0) + " is not an integer");
+        }
+    }
+
+    private static String names(final List<Container> containers) {
+        return containers.stream().map(Container::getName).collect(Collectors.joining(" ", "[", "]"));
     }
 
     private Optional<Pod> findPod(final String namespace, final String podName) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -14,9 +15,11 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.ragreactor.local.seed.BootstrapSeed;
 import io.ragreactor.local.seed.IndexState;
 import io.ragreactor.local.seed.StackSeed;
 import io.ragreactor.local.snapshots.SnapshotReader;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Comparator;
@@ -37,9 +40,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A simulated Kubernetes cluster for the demo and the tests: fabric8's mock API server in CRUD mode on
- * 127.0.0.1, seeded with the RAG stack. Pod exec results come from the simulation's state, and controllers
- * bind PVCs, run restore Jobs and roll out Deployments. It is not a real cluster, so every log line it writes
- * goes to the logger {@value #LOGGER_NAME}.
+ * 127.0.0.1, seeded with the RAG stack. Pod exec results and pod logs come from the simulation's state, and
+ * controllers bind PVCs, run restore and migration Jobs, roll out Deployments and StatefulSets, and hold back the
+ * pods that need a newer database schema. It is not a real cluster, so every log line it writes goes to the
+ * logger {@value #LOGGER_NAME}.
  */
 public final class SimulatedCluster implements AutoCloseable {
 
@@ -61,15 +65,20 @@ public final class SimulatedCluster implements AutoCloseable {
 
     private final StackSeed seed;
     private final VolumeIndexes indexes;
+    private final SchemaState schema;
+    private final TemplateRevisions revisions;
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final ScheduledExecutorService controllers;
     private final Map<String, Integer> repeatedErrors = new ConcurrentHashMap<>();
 
-    private SimulatedCluster(final StackSeed seed, final VolumeIndexes indexes, final KubernetesMockServer server,
-            final KubernetesClient client, final ScheduledExecutorService controllers) {
+    private SimulatedCluster(final StackSeed seed, final VolumeIndexes indexes, final SchemaState schema,
+            final TemplateRevisions revisions, final KubernetesMockServer server, final KubernetesClient client,
+            final ScheduledExecutorService controllers) {
         this.seed = seed;
         this.indexes = indexes;
+        this.schema = schema;
+        this.revisions = revisions;
         this.server = server;
         this.client = client;
         this.controllers = controllers;
@@ -85,9 +94,14 @@ public final class SimulatedCluster implements AutoCloseable {
     public static SimulatedCluster start(final StackSeed seed, final SimulationTimings timings, final S3Client s3) {
         MOCK_SERVER_LOG.setLevel(Level.WARNING);
         final VolumeIndexes indexes = new VolumeIndexes();
+        final SchemaState schema = seed.bootstrap()
+                .map(bootstrap -> new SchemaState(bootstrap.schemaVersion(), bootstrap.requiredSchemaVersion()))
+                .orElseGet(() -> new SchemaState(0, 0));
+        final TemplateRevisions revisions = new TemplateRevisions();
         final Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         final SimulatedApiDispatcher dispatcher = new SimulatedApiDispatcher(
-                new KubernetesMixedDispatcher(expectations), new ExecSimulator(seed, indexes));
+                new KubernetesMixedDispatcher(expectations), new ExecSimulator(seed, indexes),
+                new ContainerLogs(seed.bootstrap()));
         final KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
                 new MockWebServer(), expectations, dispatcher, false);
         server.start(loopback(), 0);
@@ -95,13 +109,14 @@ public final class SimulatedCluster implements AutoCloseable {
         ScheduledExecutorService controllers = null;
         try {
             client = newClient(url(server), seed.namespace());
-            new ClusterSeeder(client, seed, indexes).seed();
+            new ClusterSeeder(client, seed, indexes, revisions).seed();
             controllers = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 final Thread thread = new Thread(runnable, "simulated-cluster-controllers");
                 thread.setDaemon(true);
                 return thread;
             });
-            final SimulatedCluster cluster = new SimulatedCluster(seed, indexes, server, client, controllers);
+            final SimulatedCluster cluster = new SimulatedCluster(seed, indexes, schema, revisions, server, client,
+                    controllers);
             cluster.startControllers(timings, s3);
             LOG.info("simulated cluster serving the Kubernetes API at {} (namespace {})", cluster.url(),
                     seed.namespace());
@@ -121,14 +136,20 @@ public final class SimulatedCluster implements AutoCloseable {
     private void startControllers(final SimulationTimings timings, final S3Client s3) {
         final PersistentVolumeClaimController claims = new PersistentVolumeClaimController(client, indexes);
         final JobController jobs = new JobController(client, indexes, seed.restore(),
-                Optional.ofNullable(s3).map(SnapshotReader::new), timings);
-        final DeploymentController deployments = new DeploymentController(client, timings);
+                Optional.ofNullable(s3).map(SnapshotReader::new),
+                seed.bootstrap().map(BootstrapSeed::migrationImage), schema, timings);
+        final SimulatedKubelet kubelet = new SimulatedKubelet(client, seed.bootstrap(), schema, timings);
+        final DeploymentController deployments = new DeploymentController(client, kubelet, revisions);
+        final StatefulSetController statefulSets = new StatefulSetController(client, kubelet, revisions);
         final long period = timings.controllerPeriod().toMillis();
         controllers.scheduleWithFixedDelay(() -> {
             // PVCs first, so that a restore Job and a pod started in the same pass find their claim registered.
+            // Jobs before workloads, so that pods restarting in the pass a migration completes see the new schema.
             runControllerPass("pvc", claims::reconcile);
             runControllerPass("job", jobs::reconcile);
             runControllerPass("deployment", deployments::reconcile);
+            runControllerPass("statefulset", statefulSets::reconcile);
+            runControllerPass("kubelet", kubelet::forgetDeletedPods);
         }, 0, Math.max(1, period), TimeUnit.MILLISECONDS);
     }
 
@@ -136,6 +157,17 @@ public final class SimulatedCluster implements AutoCloseable {
         try {
             pass.run();
         } catch (final RuntimeException e) {
+            if (controllers.isShutdown()) {
+                // A pass that fails while close() stops the controllers shows no fault of the simulation.
+                return;
+            }
+            if (e instanceof KubernetesClientException clientException
+                    && clientException.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                // Someone changed the resource between the pass's read and write, as happens in a real cluster too.
+                LOG.debug("{} controller pass hit a conflicting change, retrying on the next pass: {}", controller,
+                        e.getMessage());
+                return;
+            }
             // A pass runs every few hundred milliseconds: log the first failure and then every hundredth.
             final int count = repeatedErrors.merge(controller + ":" + e.getMessage(), 1, Integer::sum);
             if (count == 1 || count % 100 == 0) {
@@ -158,6 +190,16 @@ public final class SimulatedCluster implements AutoCloseable {
     /** Creates a client of the simulated API that defaults to the seed's namespace. The caller closes it. */
     public KubernetesClient newClient() {
         return newClient(url(), seed.namespace());
+    }
+
+    /** Returns the database schema version of the simulated stack; a migration Job raises it to the required one. */
+    public int schemaVersion() {
+        return schema.version();
+    }
+
+    /** Returns the schema version the seed's blocked containers require to start; 0 when the seed has no bootstrap section. */
+    public int requiredSchemaVersion() {
+        return schema.required();
     }
 
     /** Returns the index on a PVC of the seed's namespace, or empty when the simulation has no record of the PVC. */
@@ -191,7 +233,7 @@ public final class SimulatedCluster implements AutoCloseable {
     public Optional<Pod> currentPod(final String shard) {
         final Deployment deployment = client.apps().deployments().inNamespace(seed.namespace())
                 .withName(seed.vectorstore().deploymentName(shard)).get();
-        final String currentHash = deployment == null ? null : Pods.templateHash(deployment.getSpec().getTemplate());
+        final String currentHash = deployment == null ? null : DeploymentController.currentHash(deployment, revisions);
         final Comparator<Pod> currentTemplateFirst = Comparator.comparing(
                 (Pod pod) -> !Objects.equals(currentHash, pod.getMetadata().getLabels().get(Pods.TEMPLATE_HASH_LABEL)));
         return client.pods().inNamespace(seed.namespace())
@@ -218,12 +260,16 @@ public final class SimulatedCluster implements AutoCloseable {
     /** Stops the controllers, the client and the API server. */
     @Override
     public void close() {
-        controllers.shutdownNow();
+        // A running pass finishes its API calls first: interrupting them leaves the HTTP client failing requests
+        // while it closes.
+        controllers.shutdown();
         try {
             if (!controllers.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("controllers did not stop within 5 s");
+                controllers.shutdownNow();
+                LOG.warn("controllers did not stop within 5 s, interrupted them");
             }
         } catch (final InterruptedException e) {
+            controllers.shutdownNow();
             Thread.currentThread().interrupt();
         }
         client.close();

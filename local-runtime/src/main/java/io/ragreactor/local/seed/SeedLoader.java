@@ -2,18 +2,18 @@ package io.ragreactor.local.seed;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -35,7 +35,7 @@ public final class SeedLoader {
     private SeedLoader() {
     }
 
-    /** Loads the seed shipped in this module's resources. */
+    /** Loads the seed shipped in this module's resources; the files it names are resources beside it. */
     public static StackSeed loadDefault() {
         try (InputStream in = SeedLoader.class.getResourceAsStream(DEFAULT_SEED_RESOURCE)) {
             if (in == null) {
@@ -47,22 +47,29 @@ public final class SeedLoader {
         }
     }
 
-    /** Loads a seed file from disk. */
+    /** Loads a seed file from disk; the files it names (pod documents, logs) are read from its directory. */
     public static StackSeed load(final Path file) {
+        final String yaml;
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
         } catch (final IOException e) {
             throw new SeedException("failed to read seed file " + file + ": " + e.getMessage(), e);
         }
+        final Path directory = file.toAbsolutePath().getParent();
+        return parse(yaml, file.toString(), name -> Files.readString(directory.resolve(name), StandardCharsets.UTF_8));
     }
 
     /**
-     * Parses seed YAML.
+     * Parses seed YAML. The files it names are read from the classpath directory of the shipped seed.
      *
      * @param yaml the file content
      * @param source the file name used in error messages
      */
     public static StackSeed parse(final String yaml, final String source) {
+        return parse(yaml, source, SeedLoader::readResourceBesideDefaultSeed);
+    }
+
+    private static StackSeed parse(final String yaml, final String source, final SeedFiles files) {
         final Object root;
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
@@ -71,13 +78,15 @@ public final class SeedLoader {
         }
         final Node seed = new Node(source, "", root);
         final String namespace = dnsLabel(seed.child("namespace"));
-        final List<WorkloadSeed> workloads = new ArrayList<>();
-        for (final Node workload : seed.child("workloads").list()) {
-            workloads.add(new WorkloadSeed(dnsLabel(workload.child("name")), workload.child("image").string()));
-        }
+        final List<WorkloadSeed> workloads = workloads(seed.child("workloads"));
         final VectorstoreSeed vectorstore = vectorstore(seed.child("vectorstore"));
         final List<DocumentSeed> documents = documents(seed.child("documents"), vectorstore);
         final Node restore = seed.child("restore");
+        final Optional<ApiSeed> api = seed.has("api") ? Optional.of(ApiSection.read(seed.child("api")))
+                : Optional.empty();
+        final Optional<BootstrapSeed> bootstrap = seed.has("bootstrap")
+                ? Optional.of(BootstrapSection.read(seed.child("bootstrap"), namespace, workloads, files))
+                : Optional.empty();
         final StackSeed stack = new StackSeed(
                 namespace,
                 workloads,
@@ -85,9 +94,32 @@ public final class SeedLoader {
                 seed.child("shardRegistry").child("configMap").string(),
                 new RestoreSeed(restore.child("image").string(), restore.child("snapshotEnv").string()),
                 snapshots(seed.child("snapshots"), documents),
-                documents);
+                documents,
+                api,
+                bootstrap);
         checkUniqueDeployments(seed, stack);
         return stack;
+    }
+
+    private static List<WorkloadSeed> workloads(final Node node) {
+        final List<WorkloadSeed> workloads = new ArrayList<>();
+        final Set<String> names = new HashSet<>();
+        for (final Node workload : node.list()) {
+            final String name = dnsLabel(workload.child("name"));
+            if (!names.add(name)) {
+                throw workload.child("name").invalid("duplicate workload '" + name + "'");
+            }
+            WorkloadKind kind = WorkloadKind.DEPLOYMENT;
+            if (workload.has("kind")) {
+                try {
+                    kind = WorkloadKind.fromKind(workload.child("kind").string());
+                } catch (final IllegalArgumentException e) {
+                    throw workload.child("kind").invalid(e.getMessage());
+                }
+            }
+            workloads.add(new WorkloadSeed(name, kind, workload.child("image").string()));
+        }
+        return workloads;
     }
 
     private static VectorstoreSeed vectorstore(final Node node) {
@@ -216,105 +248,27 @@ public final class SeedLoader {
                         + deployment + "', which is not a valid DNS label or is already taken");
             }
         }
+        if (stack.api().isPresent() && !names.add(stack.api().get().deployment())) {
+            throw seed.child("api").child("deployment").invalid("Deployment name '" + stack.api().get().deployment()
+                    + "' is already taken by a workload or a shard");
+        }
     }
 
-    private static String dnsLabel(final Node node) {
+    private static String readResourceBesideDefaultSeed(final String name) throws IOException {
+        final String resource = DEFAULT_SEED_RESOURCE.substring(0, DEFAULT_SEED_RESOURCE.lastIndexOf('/') + 1) + name;
+        try (InputStream in = SeedLoader.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new NoSuchFileException(resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static String dnsLabel(final Node node) {
         final String value = node.string();
         if (value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
             throw node.invalid("'" + value + "' is not a valid Kubernetes name (lower-case DNS label)");
         }
         return value;
-    }
-
-    /** A value in the parsed YAML tree together with its key path, for error messages. */
-    private static final class Node {
-
-        private final String source;
-        private final String path;
-        private final Object value;
-
-        Node(final String source, final String path, final Object value) {
-            this.source = source;
-            this.path = path;
-            this.value = value;
-        }
-
-        boolean has(final String key) {
-            return value instanceof Map<?, ?> map && map.get(key) != null;
-        }
-
-        Node child(final String key) {
-            final Map<String, Node> map = map();
-            final Node child = map.get(key);
-            if (child == null || child.value == null) {
-                throw new SeedException(source + ": " + join(key) + ": missing key");
-            }
-            return child;
-        }
-
-        Map<String, Node> map() {
-            if (!(value instanceof Map<?, ?> raw)) {
-                throw invalid("expected a mapping");
-            }
-            final Map<String, Node> map = new LinkedHashMap<>();
-            raw.forEach((key, child) -> map.put(String.valueOf(key), new Node(source, join(String.valueOf(key)), child)));
-            return map;
-        }
-
-        List<Node> list() {
-            if (!(value instanceof List<?> raw)) {
-                throw invalid("expected a list");
-            }
-            final List<Node> list = new ArrayList<>();
-            for (int i = 0; i < raw.size(); i++) {
-                list.add(new Node(source, path + "[" + i + "]", raw.get(i)));
-            }
-            return list;
-        }
-
-        String string() {
-            if (value instanceof Map<?, ?> || value instanceof List<?> || value == null) {
-                throw invalid("expected a string");
-            }
-            final String text = String.valueOf(value);
-            if (text.isBlank()) {
-                throw invalid("the value is empty");
-            }
-            return text;
-        }
-
-        int positiveInt() {
-            if (!(value instanceof Integer number) || number < 1) {
-                throw invalid("expected a positive integer, got '" + value + "'");
-            }
-            return number;
-        }
-
-        boolean bool() {
-            if (!(value instanceof Boolean flag)) {
-                throw invalid("expected true or false, got '" + value + "'");
-            }
-            return flag;
-        }
-
-        Instant instant() {
-            // An unquoted ISO timestamp arrives as java.util.Date from SnakeYAML's safe constructor.
-            if (value instanceof Date date) {
-                return date.toInstant();
-            }
-            try {
-                return Instant.parse(string());
-            } catch (final DateTimeParseException e) {
-                throw invalid("expected an ISO-8601 instant such as 2026-11-29T01:07:30Z, got '" + value + "'");
-            }
-        }
-
-        SeedException invalid(final String reason) {
-            return new SeedException(source + ": " + (path.isEmpty() ? "<root>" : path) + ": " + reason);
-        }
-
-        private String join(final String key) {
-            return path.isEmpty() ? key : path + "." + key;
-        }
     }
 }

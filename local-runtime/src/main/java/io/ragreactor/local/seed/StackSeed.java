@@ -1,11 +1,13 @@
 package io.ragreactor.local.seed;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The simulated RAG stack as the seed file describes it: workloads, vectorstore shards and their index
- * state, the shard registry, the restore Job's recognition, the S3 snapshots and the document corpus.
+ * state, the shard registry, the restore Job's recognition, the S3 snapshots, the document corpus, and,
+ * when the seed has them, the RAG API and the start-up state of the database schema.
  * {@link SeedLoader} reads it from YAML.
  */
 public record StackSeed(
@@ -15,11 +17,18 @@ public record StackSeed(
         String shardRegistryConfigMap,
         RestoreSeed restore,
         SnapshotCatalogSeed snapshots,
-        List<DocumentSeed> documents) {
+        List<DocumentSeed> documents,
+        Optional<ApiSeed> api,
+        Optional<BootstrapSeed> bootstrap) {
 
     public StackSeed {
         workloads = List.copyOf(workloads);
         documents = List.copyOf(documents);
+    }
+
+    /** Finds the workload of that name, if the seed has one. */
+    public Optional<WorkloadSeed> workload(final String name) {
+        return workloads.stream().filter(workload -> workload.name().equals(name)).findFirst();
     }
 
     /** Lists the names of the vectorstore shards, in seed order. */
@@ -51,6 +60,7 @@ public record StackSeed(
                 vectorstore.deploymentTemplate(), vectorstore.indexVolume(), vectorstore.mountPath(),
                 vectorstore.indexClaimTemplate(), vectorstore.podLabelTemplates(), vectorstore.reopenCommandTemplate(),
                 shards);
-        return new StackSeed(namespace, workloads, overridden, shardRegistryConfigMap, restore, snapshots, documents);
+        return new StackSeed(namespace, workloads, overridden, shardRegistryConfigMap, restore, snapshots, documents, api,
+                bootstrap);
     }
 }

@@ -60,7 +60,7 @@ class SimulatedClusterExecTest {
         // When
         final Exec shell = exec("vectorstore-shard-4-0", "sh", "-c", "ctl index reopen shard-4");
         final Exec otherShard = exec("vectorstore-shard-4-0", "ctl", "index", "reopen", "shard-5");
-        final Exec otherPod = exec("retriever-0", "ctl", "index", "reopen", "shard-4");
+        final Exec otherPod = exec("controller-0", "ctl", "index", "reopen", "shard-4");
 
         // Then
         assertThat(shell.exitCode()).isEqualTo(127);
@@ -70,13 +70,18 @@ class SimulatedClusterExecTest {
     }
 
     @Test
-    void shouldSeedOneReadyPodPerDeployment() {
-        // Then
+    void shouldSeedReadyPodsBesideSeededPodDocuments() {
+        // Then the shards, the controller and the API get a Ready pod <name>-0, the other workloads their seeded pods
         assertThat(client.pods().list().getItems())
                 .extracting(pod -> pod.getMetadata().getName())
-                .containsExactlyInAnyOrder("vectorstore-shard-4-0", "vectorstore-shard-5-0", "retriever-0",
-                        "generator-0", "indexer-0", "controller-0");
-        assertThat(client.pods().list().getItems()).allMatch(Pods::isReady);
+                .containsExactlyInAnyOrder("vectorstore-shard-4-0", "vectorstore-shard-5-0", "controller-0",
+                        "rag-api-0", "retriever-6f8d7c9b5-q4w7z", "generator-7d9c6b5f4-x2k8p", "indexer-0",
+                        "migrations-x7k2p");
+        assertThat(client.pods().list().getItems())
+                .filteredOn(Pods::isReady)
+                .extracting(pod -> pod.getMetadata().getName())
+                .contains("vectorstore-shard-4-0", "vectorstore-shard-5-0", "controller-0", "rag-api-0")
+                .doesNotContain("generator-7d9c6b5f4-x2k8p", "indexer-0", "migrations-x7k2p");
         assertThat(client.configMaps().withName("rag-shard-registry").get().getData())
                 .containsEntry("shard-4", "healthy")
                 .containsEntry("shard-5", "healthy")
