@@ -23,6 +23,8 @@ public enum OutcomeReason {
     NO_EXIT_STATUS("no-exit-status", OutcomeStatus.FAILED),
     /** The exec connection to the pod could not be opened. */
     EXEC_FAILED("exec-failed", OutcomeStatus.FAILED),
+    /** An earlier delivery of the command started its exec and stopped before the result, so it is not run again. */
+    EXEC_RESULT_UNKNOWN("exec-result-unknown", OutcomeStatus.FAILED),
     /** No pod matching the selector is Ready. */
     NO_READY_POD("no-ready-pod", OutcomeStatus.FAILED),
     /** A resource the command names does not exist. */

@@ -1,10 +1,14 @@
 package io.ragreactor.actuators.reopen;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ragreactor.actuators.execution.ActionHandler;
 import io.ragreactor.actuators.execution.Deadline;
 import io.ragreactor.actuators.execution.Evidences;
@@ -20,6 +24,7 @@ import io.ragreactor.schemas.common.Evidence;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,15 +36,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Reopens a shard's index by exec in the newest Ready pod of the shard: the argument vector goes to the
  * API as separate {@code command} parameters, never through a shell, and the exit code decides the outcome.
- * The whole step, from the pod lookup to the exit status, is bounded by the command's timeout.
+ * The whole step, from the pod lookup to the exit status, is bounded by the command's timeout. Before the
+ * exec, the pod is annotated with the command id ({@value #EXEC_COMMAND_ANNOTATION}), so a command delivered
+ * again after its actuator stopped mid-exec fails with an unknown result instead of running a second time.
  */
 public final class ReopenIndexHandler implements ActionHandler<ReopenIndex> {
 
     /** Largest output bound a command may ask for, so one outcome record stays small. */
     public static final int MAX_OUTPUT_BYTES = 64 * 1024;
 
+    /** Pod annotation naming the last command that started an exec in the pod. */
+    public static final String EXEC_COMMAND_ANNOTATION = "ragreactor.io/exec-command-id";
+
     private static final Logger LOG = LoggerFactory.getLogger(ReopenIndexHandler.class);
     private static final int STATUS_BYTES = 2048;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubernetesClient client;
 
@@ -102,6 +113,26 @@ public final class ReopenIndexHandler implements ActionHandler<ReopenIndex> {
             return StepResult.of(OutcomeReason.DRY_RUN, "dry run: would exec " + action.getArgv() + " in " + source);
         }
 
+        // An earlier delivery that got as far as the exec left its mark on the pod, so the exec is not repeated.
+        final Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        if (annotations != null && context.commandId().equals(annotations.get(EXEC_COMMAND_ANNOTATION))) {
+            LOG.warn("Exec not repeated: an earlier delivery started it, result unknown: pod=[{}] {}", source, context);
+            return StepResult.of(OutcomeReason.EXEC_RESULT_UNKNOWN, "an earlier delivery of this command started "
+                    + action.getArgv() + " in " + source + " and stopped before its result; not run again");
+        }
+        final String mark = "PATCH pods/" + namespace + "/" + podName + " (annotation " + EXEC_COMMAND_ANNOTATION + ")";
+        try {
+            client.pods().inNamespace(namespace).withName(podName).patch(PatchContext.of(PatchType.JSON_MERGE),
+                    execMarkPatch(context.commandId()));
+        } catch (final KubernetesClientException e) {
+            context.recordCall(mark);
+            LOG.warn("Exec not started, the pod could not be marked: pod=[{}] code=[{}] {}", source, e.getCode(),
+                    context, e);
+            return StepResult.of(OutcomeReason.KUBERNETES_ERROR, "exec in " + source + " not started: marking the pod"
+                    + " with the command id failed: HTTP " + e.getCode() + " " + e.getMessage());
+        }
+        context.recordSideEffect(mark);
+
         // Exec and wait for the exit status on the status channel, within what is left of the timeout.
         final BoundedOutput output = new BoundedOutput(action.getMaxOutputBytes());
         final BoundedOutput status = new BoundedOutput(STATUS_BYTES);
@@ -122,8 +153,6 @@ public final class ReopenIndexHandler implements ActionHandler<ReopenIndex> {
             return StepResult.of(OutcomeReason.EXEC_FAILED, "exec in " + source + " could not start: "
                     + e.getMessage());
         }
-        // TODO(#4): an exec leaves nothing in the cluster to adopt, so a command re-delivered after an instance
-        // died during its exec runs the exec again.
         context.recordSideEffect(call);
         LOG.info("Exec started: pod=[{}] argv=[{}] {}", source, action.getArgv(), context);
         final Integer exitCode;
@@ -204,5 +233,12 @@ public final class ReopenIndexHandler implements ActionHandler<ReopenIndex> {
         return pods.stream()
                 .map(p -> p.getMetadata().getName() + " ready=" + PodReadiness.isReady(p))
                 .collect(Collectors.joining(", "));
+    }
+
+    /** Returns the merge patch that sets the exec annotation; the command id is JSON-escaped by the mapper. */
+    private static String execMarkPatch(final String commandId) {
+        final ObjectNode patch = JSON.createObjectNode();
+        patch.putObject("metadata").putObject("annotations").put(EXEC_COMMAND_ANNOTATION, commandId);
+        return patch.toString();
     }
 }

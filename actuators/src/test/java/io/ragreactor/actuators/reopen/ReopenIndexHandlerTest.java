@@ -4,6 +4,7 @@ import static io.ragreactor.actuators.TestCommands.NAMESPACE;
 import static io.ragreactor.actuators.TestCommands.command;
 import static io.ragreactor.actuators.TestCommands.reopen;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -16,13 +17,17 @@ import io.fabric8.kubernetes.client.server.mock.StatusMessage;
 import io.fabric8.mockwebserver.internal.WebSocketMessage;
 import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
+import io.ragreactor.actuators.execution.Guards;
 import io.ragreactor.actuators.rbac.RbacAudit;
+import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,7 +81,37 @@ class ReopenIndexHandlerTest {
         assertThat(evidence(outcome, "exec-status").getText()).contains("\"reason\":\"NonZeroExitCode\"");
         assertThat(outcome.getCalls()).containsExactly(
                 "LIST pods/rag-prod?labelSelector=app=vectorstore,shard=shard-2",
+                "PATCH pods/rag-prod/vectorstore-shard-2-b (annotation ragreactor.io/exec-command-id)",
                 "POST pods/rag-prod/vectorstore-shard-2-b/exec container=vectorstore command=[ctl, index, reopen, shard-2]");
+    }
+
+    @Test
+    void shouldNotExecAgainAfterCrashMidExec() {
+        // Given an actuator that dies once its exec has started, before the exit status arrives
+        server.expect().get().withPath(EXEC_PATH)
+                .andUpgradeToWebSocket().open()
+                .waitFor(10).andEmit(new OutputStreamMessage("reopening"))
+                .waitFor(10).andEmit(exitStatus(0))
+                .done().once();
+        final CommandExecutor dying = new CommandExecutor(List.of(new ReopenIndexHandler(actuatorClient)),
+                new Guards(Set.of(NAMESPACE)), "actuator-dying", Clock.systemUTC(), Duration.ofMillis(50),
+                (cmd, call) -> {
+                    if (call.startsWith("POST")) {
+                        throw new SimulatedCrash(call);
+                    }
+                });
+        final RecoveryCommand reopen = command("c-reopen-6", "reopen", reopen(5_000));
+        assertThatThrownBy(() -> dying.execute(reopen)).isInstanceOf(SimulatedCrash.class);
+
+        // When the same command is delivered to another actuator
+        final RecoveryOutcome outcome = executor.execute(reopen);
+
+        // Then the pod's mark shows the exec already started, so it fails with an unknown result and runs nothing
+        assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.FAILED);
+        assertThat(outcome.getReason()).isEqualTo("exec-result-unknown");
+        assertThat(outcome.getCalls()).containsExactly("LIST pods/rag-prod?labelSelector=app=vectorstore,shard=shard-2");
+        assertThat(client.pods().inNamespace(NAMESPACE).withName("vectorstore-shard-2-b").get().getMetadata()
+                .getAnnotations()).containsEntry(ReopenIndexHandler.EXEC_COMMAND_ANNOTATION, "c-reopen-6");
     }
 
     @Test
@@ -172,6 +207,13 @@ class ReopenIndexHandlerTest {
                 .withNewDetails().addNewCause().withReason("ExitCode").withMessage(String.valueOf(exitCode)).endCause()
                 .endDetails()
                 .build());
+    }
+
+    /** Stops an executor the way a killed process stops: no outcome. */
+    private static final class SimulatedCrash extends Error {
+        SimulatedCrash(final String call) {
+            super("simulated crash after " + call);
+        }
     }
 
     private static Evidence evidence(final RecoveryOutcome outcome, final String kind) {
