@@ -1,28 +1,22 @@
 package io.ragreactor.cli;
 
 import io.ragreactor.ingress.HealthEventPublisher;
-import io.ragreactor.ingress.JsonLinesIngress;
-import io.ragreactor.ingress.ParsedLine;
-import io.ragreactor.ingress.ProbeLineParser;
-import io.ragreactor.ingress.Retimer;
 import io.ragreactor.local.LocalRuntime;
-import io.ragreactor.local.cluster.ShardIndex;
-import io.ragreactor.schemas.command.RecoveryCommand;
-import io.ragreactor.schemas.health.HealthEvent;
-import io.ragreactor.schemas.incident.IncidentState;
-import io.ragreactor.schemas.incident.IncidentUpdate;
-import io.ragreactor.schemas.incident.StepRecord;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,26 +25,32 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Runs one shard-down incident end to end on the local runtime: a real broker, the embedded registry, an
- * S3 server and a simulated Kubernetes cluster. The recorded golden-query results are re-timed to now and
- * produced to the health topic; the reactor and the actuators recover shard-5.
+ * Plays the sample recordings end to end on the local runtime: a real broker, the embedded registry, an S3
+ * server, a pager and a simulated Kubernetes cluster. Each chosen scenario's input is re-timed to now and
+ * produced to the health topic at the same time, and the reactor and the actuators handle their incidents
+ * side by side. The command exits 0 when every scenario passed its checks.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Play the shard-5 incident of the sample recording end to end on the local runtime "
-                + "(embedded broker and registry, in-process S3 server, simulated Kubernetes cluster); "
-                + "exit 0 when the incident closes as recovered.")
+        description = "Play the sample incidents end to end on the local runtime (embedded broker and registry,"
+                + " in-process S3 server, simulated Kubernetes cluster): a broken vectorstore shard, an LLM provider"
+                + " outage and a bootstrap deadlock, all at once; exit 0 when every incident ends as expected.")
 final class DemoCommand implements Callable<Integer> {
 
-    private static final String SAMPLE = "/io/ragreactor/cli/golden-query-results.jsonl";
-    private static final String DEMO_TARGET = "rag-prod/vectorstore/shard-5";
-    private static final String UNTOUCHED_TARGET = "rag-prod/vectorstore/shard-4";
+    /** The scenarios in the order they are checked and printed. */
+    private static final List<DemoScenario> SCENARIOS = List.of(new ShardDownDemo(), new ProviderOutageDemo(),
+            new BootstrapDeadlockDemo());
 
-    @Option(names = "--timeout", defaultValue = "120",
-            description = "Seconds to wait for the incident to close before failing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scenario", split = ",", paramLabel = "NAME",
+            description = "Scenarios to play, separated by commas: shard-down, provider-outage, bootstrap-deadlock"
+                    + " (default: all three).")
+    private List<String> scenarioNames;
+
+    @Option(names = "--timeout", defaultValue = "180",
+            description = "Seconds to wait for the incidents to end before failing (default: ${DEFAULT-VALUE}).")
     private long timeoutSeconds;
 
     @Option(names = "--speed", defaultValue = "30",
-            description = "How many times faster than recorded the sample plays, at least 1 (default: ${DEFAULT-VALUE}).")
+            description = "How many times faster than recorded the samples play, at least 1 (default: ${DEFAULT-VALUE}).")
     private double speed;
 
     @Spec
@@ -65,89 +65,106 @@ final class DemoCommand implements Callable<Integer> {
         if (speed < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--speed must be at least 1, got " + speed);
         }
+        final List<DemoScenario> scenarios = chosenScenarios();
         final PrintStream out = System.out;
         final long started = System.nanoTime();
-        out.println("rag-reactor demo: shard-5 of the sample stack degrades; the Kubernetes side is SIMULATED.");
-        out.println("Starting the local runtime (broker, schema registry, S3 server, simulated cluster) ...");
+        out.println("rag-reactor demo: the sample stack has " + scenarios.size() + " problem(s) at once; the"
+                + " Kubernetes side is SIMULATED.");
+        scenarios.forEach(scenario -> out.println("  " + scenario.name() + ": " + scenario.description()));
+        final Map<String, String> overrides = new LinkedHashMap<>();
+        scenarios.forEach(scenario -> overrides.putAll(scenario.runbookOverrides()));
+        if (!overrides.isEmpty()) {
+            out.println("Runbook values shortened for the demo: " + overrides.entrySet().stream()
+                    .map(entry -> entry.getKey() + "=" + entry.getValue()).collect(Collectors.joining(", ")));
+        }
+        out.println("Starting the local runtime (broker, schema registry, S3 server, pager, simulated cluster) ...");
         out.println("Logs: " + RagReactorCli.logFile());
 
         LocalRuntime.Options options = LocalRuntime.Options.defaults();
         if (brokerDirectory != null) {
             options = options.withBrokerDirectory(brokerDirectory);
         }
-        try (LocalLoop loop = LocalLoop.start(options);
-             Timeline timeline = new Timeline(loop.runtime().bootstrapServers(), loop.topics(), out)) {
-            out.printf("Runtime up in %.1f s. Playing golden-query-results.jsonl at %.0fx speed:%n%n", seconds(started),
-                    speed);
-            out.printf("%-12s %-9s %-29s %s%n", "time (UTC)", "kind", "target", "what");
-
-            playSample(loop, timeline);
-            final Optional<IncidentUpdate> closed = timeline.awaitClosed(DEMO_TARGET, Duration.ofSeconds(timeoutSeconds));
-            // Let the last outcome records reach the timeline before summarising.
-            Thread.sleep(500);
-            return summarise(out, loop.runtime(), timeline, closed, started);
-        }
-    }
-
-    private void playSample(final LocalLoop loop, final Timeline timeline) throws Exception {
-        try (InputStream in = DemoCommand.class.getResourceAsStream(SAMPLE);
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        try (LocalLoop loop = LocalLoop.start(options, overrides);
+             Timeline timeline = new Timeline(loop.runtime().bootstrapServers(), loop.topics(), out);
              HealthEventPublisher publisher = HealthEventPublisher.connect(loop.runtime().bootstrapServers(),
                      loop.topics())) {
-            final JsonLinesIngress ingress = new JsonLinesIngress(new ProbeLineParser(loop.runbook()), publisher);
-            ingress.run(reader, "golden-query-results.jsonl", new Retimer(Instant.now(), speed),
-                    new JsonLinesIngress.Listener() {
-                        @Override
-                        public void published(final HealthEvent event) {
-                            timeline.observed(event);
-                        }
+            out.printf(Locale.ROOT, "Runtime up in %.1f s. Playing at %.0fx speed:%n%n", seconds(started), speed);
+            out.printf(Locale.ROOT, Timeline.LINE, "time (UTC)", "kind", "target", "what");
 
-                        @Override
-                        public void skipped(final long lineNumber, final String why) {
-                        }
-
-                        @Override
-                        public void deadLettered(final long lineNumber, final ParsedLine.Rejected rejected) {
-                            System.out.printf("line %d dead-lettered: %s%n", lineNumber, rejected.message());
-                        }
-                    });
+            final ExecutorService players = Executors.newFixedThreadPool(scenarios.size(), runnable -> {
+                final Thread thread = new Thread(runnable, "demo-player");
+                thread.setDaemon(true);
+                return thread;
+            });
+            try {
+                final DemoRun run = new DemoRun(loop, timeline, publisher, out, speed, Instant.now());
+                final List<Future<?>> plays = new ArrayList<>();
+                for (final DemoScenario scenario : scenarios) {
+                    plays.add(players.submit(() -> {
+                        scenario.play(run);
+                        return null;
+                    }));
+                }
+                final Instant deadline = Instant.now().plusSeconds(timeoutSeconds);
+                final boolean passed = checkAll(scenarios, plays, run, deadline);
+                final String verdict = passed ? "OK: every scenario passed"
+                        : "FAILED: see the lines above and the logs in " + RagReactorCli.logFile() + ";";
+                out.printf(Locale.ROOT, "%n%s %.1f s after the demo started.%n", verdict, seconds(started));
+                return passed ? 0 : 1;
+            } finally {
+                // Before the publisher and the loop close, so that no sampler publishes into a closed producer.
+                scenarios.forEach(DemoScenario::stop);
+                players.shutdownNow();
+            }
         }
     }
 
-    private int summarise(final PrintStream out, final LocalRuntime runtime, final Timeline timeline,
-                          final Optional<IncidentUpdate> closed, final long started) {
-        out.println();
-        final List<RecoveryCommand> commands = timeline.commands();
-        final boolean shard4Touched = commands.stream().anyMatch(c -> c.getTarget().equals(UNTOUCHED_TARGET));
-        final ShardIndex shard5 = runtime.cluster().shardIndex("shard-5");
-        out.println("Simulated cluster now: shard-5 served by pod " + shard5.pod().map(p -> p.getMetadata().getName())
-                .orElse("(none)") + " on PVC " + shard5.claim().orElse("(none)") + ", index "
-                + (shard5.healthy() ? "healthy" : "broken") + "; PVCs kept: " + runtime.cluster().persistentVolumeClaims());
-        out.println("Commands issued per target: " + commands.stream()
-                .collect(Collectors.groupingBy(RecoveryCommand::getTarget, Collectors.counting())));
+    private static boolean checkAll(final List<DemoScenario> scenarios, final List<Future<?>> plays, final DemoRun run,
+                                    final Instant deadline) throws InterruptedException {
+        final Map<DemoScenario, Boolean> results = new LinkedHashMap<>();
+        for (int i = 0; i < scenarios.size(); i++) {
+            final DemoScenario scenario = scenarios.get(i);
+            boolean passed;
+            try {
+                plays.get(i).get(DemoRun.until(deadline).toMillis(), TimeUnit.MILLISECONDS);
+                passed = true;
+            } catch (final ExecutionException e) {
+                run.out().println("[" + scenario.name() + "] FAILED: playing its input failed: " + e.getCause());
+                passed = false;
+            } catch (final TimeoutException e) {
+                run.out().println("[" + scenario.name() + "] FAILED: its input did not finish playing in time");
+                passed = false;
+            }
+            results.put(scenario, passed);
+        }
+        // Let the last outcome records reach the timeline before checking and summarising.
+        Thread.sleep(500);
+        run.out().println();
+        boolean all = true;
+        for (final DemoScenario scenario : scenarios) {
+            final boolean passed = results.get(scenario) && scenario.check(run, deadline);
+            all &= passed;
+        }
+        return all;
+    }
 
-        if (closed.isEmpty()) {
-            out.printf("FAILED: the shard-5 incident did not close within %d s; see the logs in %s%n", timeoutSeconds,
-                    RagReactorCli.logFile());
-            return 1;
+    private List<DemoScenario> chosenScenarios() {
+        if (scenarioNames == null || scenarioNames.isEmpty()) {
+            return SCENARIOS;
         }
-        final IncidentUpdate incident = closed.get();
-        out.println("Incident " + incident.getIncidentId() + " " + incident.getState() + ", steps: " + incident.getSteps()
-                .stream().map(step -> step.getStep() + "=" + step.getStatus()).map(String::valueOf)
-                .collect(Collectors.joining(", ")));
-        if (incident.getState() != IncidentState.RECOVERED) {
-            out.println("FAILED: the incident ended " + incident.getState() + " instead of RECOVERED; see the logs in "
-                    + RagReactorCli.logFile());
-            return 1;
+        final List<DemoScenario> chosen = new ArrayList<>();
+        for (final DemoScenario scenario : SCENARIOS) {
+            if (scenarioNames.contains(scenario.name())) {
+                chosen.add(scenario);
+            }
         }
-        if (shard4Touched) {
-            out.println("FAILED: a command was issued for shard-4, which stayed healthy");
-            return 1;
+        final List<String> known = SCENARIOS.stream().map(DemoScenario::name).toList();
+        final List<String> unknown = scenarioNames.stream().filter(name -> !known.contains(name)).toList();
+        if (!unknown.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "unknown scenario(s) " + unknown
+                    + " in --scenario; known: " + String.join(", ", known));
         }
-        final long restores = incident.getSteps().stream().map(StepRecord::getStep).filter("restore"::equals).count();
-        out.printf("OK: shard-5 recovered (%d restore) %.1f s after the demo started; shard-4 untouched.%n", restores,
-                seconds(started));
-        return 0;
+        return chosen;
     }
 
     private static double seconds(final long startedNanos) {

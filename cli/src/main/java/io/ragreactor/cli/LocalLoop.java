@@ -47,19 +47,28 @@ public final class LocalLoop implements AutoCloseable {
         this.stateDir = stateDir;
     }
 
-    /** Starts the runtime, then the reactor and the actuators, and waits until the reactor runs. */
+    /** Starts the runtime, then the reactor and the actuators with the shipped runbook, and waits until the reactor runs. */
     public static LocalLoop start(final LocalRuntime.Options options) {
+        return start(options, Map.of());
+    }
+
+    /**
+     * Starts the runtime, then the reactor and the actuators, and waits until the reactor runs. The runbook is
+     * the shipped one with {@code runbookOverrides} (dotted key to value) applied.
+     */
+    public static LocalLoop start(final LocalRuntime.Options options, final Map<String, String> runbookOverrides) {
         final LocalRuntime runtime = LocalRuntime.start(options);
         final Path stateDir = temporaryDirectory("rag-reactor-state");
         ReactorService reactor = null;
         try {
             // The runbook's retriever URL points at the simulated retriever, whose port is chosen at start.
-            final Map<String, String> overrides = Map.of("shardDown.steps.validate.retrieverUrl", runtime.retrieverUrl());
+            final Map<String, String> overrides = new HashMap<>(runbookOverrides);
+            overrides.put("shardDown.steps.validate.retrieverUrl", runtime.retrieverUrl());
             final Runbook runbook = RunbookLoader.loadDefault(overrides);
             final Topics topics = Topics.create(TopicNames.defaults(),
                     new RestSchemaRegistryClient(runtime.schemaRegistryUrl()));
             reactor = ReactorService.start(reactorConfig(runtime, stateDir), overrides);
-            final ActuatorService actuators = new ActuatorService(actuatorConfig(runtime),
+            final ActuatorService actuators = new ActuatorService(actuatorConfig(runtime, runbook),
                     runtime.newKubernetesClient(), runtime.newS3Client());
             actuators.start();
             awaitRunning(reactor);
@@ -99,7 +108,7 @@ public final class LocalLoop implements AutoCloseable {
         return ReactorConfig.from(values, Map.of());
     }
 
-    private static ActuatorConfig actuatorConfig(final LocalRuntime runtime) {
+    private static ActuatorConfig actuatorConfig(final LocalRuntime runtime, final Runbook runbook) {
         final Map<String, Object> values = new HashMap<>();
         values.put(ActuatorConfig.BOOTSTRAP_SERVERS, runtime.bootstrapServers());
         values.put(ActuatorConfig.SCHEMA_REGISTRY_URL, runtime.schemaRegistryUrl());
@@ -109,6 +118,8 @@ public final class LocalLoop implements AutoCloseable {
         values.put(ActuatorConfig.S3_ACCESS_KEY, runtime.s3AccessKey());
         values.put(ActuatorConfig.S3_SECRET_KEY, runtime.s3SecretKey());
         values.put(ActuatorConfig.KUBERNETES_MASTER_URL, runtime.kubernetesUrl());
+        // Escalations of every ladder go to the runtime's pager.
+        values.put(ActuatorConfig.ESCALATION_CHANNELS, runbook.escalation().channel() + "=" + runtime.pager().url());
         return ActuatorConfig.of(values, Map.of());
     }
 

@@ -1,9 +1,14 @@
 package io.ragreactor.cli;
 
 import io.ragreactor.schemas.command.RecoveryCommand;
+import io.ragreactor.schemas.common.Evidence;
+import io.ragreactor.schemas.health.ContainerState;
 import io.ragreactor.schemas.health.GoldenQueryResult;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.health.IndexIoError;
+import io.ragreactor.schemas.health.PodStatus;
+import io.ragreactor.schemas.health.ProviderError;
+import io.ragreactor.schemas.incident.IncidentState;
 import io.ragreactor.schemas.incident.IncidentUpdate;
 import io.ragreactor.schemas.outcome.RecoveryOutcome;
 import io.ragreactor.schemas.topics.Topics;
@@ -13,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,6 +39,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * what it saw for the demo's final checks.
  */
 final class Timeline implements AutoCloseable {
+
+    /** Layout of a timeline line: time, kind, target, text. */
+    static final String LINE = "%-12s %-9s %-32s %s%n";
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
@@ -89,10 +99,10 @@ final class Timeline implements AutoCloseable {
         outcomes.add(outcome);
         print(outcome.getFinishedAt(), "outcome", outcome.getTarget(), outcome.getStep() + " #" + outcome.getAttempt()
                 + " " + outcome.getStatus() + " [simulated cluster]: " + outcome.getDetail());
-        outcome.getEvidence().stream()
-                .filter(evidence -> evidence.getKind().equals("snapshot-choice") || evidence.getKind().equals("exit-code"))
-                .forEach(evidence -> out.printf(Locale.ROOT, "%-12s %-9s %-29s %s%n", "", "", "", "  evidence "
-                        + evidence.getKind() + ": " + firstLine(evidence.getText())));
+        for (final Evidence evidence : outcome.getEvidence()) {
+            highlight(evidence).ifPresent(text -> out.printf(Locale.ROOT, LINE, "", "", "", "  evidence "
+                    + evidence.getKind() + " " + evidence.getSource() + ": " + text));
+        }
     }
 
     private void onIncident(final IncidentUpdate update) {
@@ -106,24 +116,56 @@ final class Timeline implements AutoCloseable {
     }
 
     private synchronized void print(final Instant at, final String kind, final String target, final String text) {
-        out.printf(Locale.ROOT, "%-12s %-9s %-29s %s%n", CLOCK.format(at), kind, target, text);
+        out.printf(Locale.ROOT, LINE, CLOCK.format(at), kind, target, text);
     }
 
     /** Waits until the incident of {@code target} is closed or escalated, and returns its last update. */
     Optional<IncidentUpdate> awaitClosed(final String target, final Duration timeout) throws InterruptedException {
+        return awaitClosed(update -> update.getTarget().equals(target), timeout);
+    }
+
+    /**
+     * Waits until an incident whose updates match {@code incident} is closed or escalated, and returns its last
+     * update; of several such incidents, the one opened first.
+     */
+    Optional<IncidentUpdate> awaitClosed(final Predicate<IncidentUpdate> incident, final Duration timeout)
+            throws InterruptedException {
         final long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            for (final IncidentUpdate update : latestIncidents.values()) {
-                if (update.getTarget().equals(target) && switch (update.getState()) {
-                    case RECOVERED, ESCALATED, RESOLVED, REMOVED -> true;
-                    case OPEN -> false;
-                }) {
-                    return Optional.of(update);
-                }
+            final Optional<IncidentUpdate> closed = latestIncidents.values().stream()
+                    .filter(incident)
+                    .filter(update -> update.getState() != IncidentState.OPEN)
+                    .min(Comparator.comparing(IncidentUpdate::getDetectedAt));
+            if (closed.isPresent()) {
+                return closed;
             }
             Thread.sleep(100);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Waits until at least one incident whose updates match {@code incident} is seen, and returns the last
+     * update of the one detected first, open or not.
+     */
+    Optional<IncidentUpdate> awaitFirst(final Predicate<IncidentUpdate> incident, final Duration timeout)
+            throws InterruptedException {
+        final long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            final Optional<IncidentUpdate> first = latestIncidents.values().stream()
+                    .filter(incident)
+                    .min(Comparator.comparing(IncidentUpdate::getDetectedAt));
+            if (first.isPresent()) {
+                return first;
+            }
+            Thread.sleep(100);
+        }
+        return Optional.empty();
+    }
+
+    /** Lists the last update of every incident seen so far, oldest detection first. */
+    List<IncidentUpdate> incidents() {
+        return latestIncidents.values().stream().sorted(Comparator.comparing(IncidentUpdate::getDetectedAt)).toList();
     }
 
     List<RecoveryCommand> commands() {
@@ -144,7 +186,42 @@ final class Timeline implements AutoCloseable {
             return "index " + error.getKind().name().toLowerCase(Locale.ROOT) + " error in " + error.getSegment()
                     + " (pod " + error.getPodName() + ")";
         }
+        if (event.getPayload() instanceof ProviderError error) {
+            return error.getProvider() + " answered HTTP " + error.getHttpStatus()
+                    + (error.getErrorType() == null ? "" : " " + error.getErrorType())
+                    + (error.getRetryAfterSeconds() == null ? "" : ", Retry-After " + error.getRetryAfterSeconds() + " s");
+        }
+        if (event.getPayload() instanceof PodStatus pod) {
+            return "pod " + pod.getPodName() + " " + pod.getPhase() + (pod.getReady() ? ", Ready" : ", not Ready")
+                    + waiting(pod.getInitContainers(), "init container ") + waiting(pod.getContainers(), "container ");
+        }
         return event.getPayload().getClass().getSimpleName();
+    }
+
+    /** Describes the containers that wait, for example {@code , init container migrate CrashLoopBackOff (4 restarts)}. */
+    private static String waiting(final List<ContainerState> containers, final String label) {
+        final StringBuilder text = new StringBuilder();
+        for (final ContainerState container : containers) {
+            if (container.getWaitingReason() != null) {
+                text.append(", ").append(label).append(container.getName()).append(' ')
+                        .append(container.getWaitingReason()).append(" (").append(container.getRestartCount())
+                        .append(" restarts)");
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * Returns the line of an outcome's evidence worth printing, if any: the chosen snapshot, an exit code, or
+     * the first error line of a captured log.
+     */
+    private static Optional<String> highlight(final Evidence evidence) {
+        return switch (evidence.getKind()) {
+            case "snapshot-choice", "exit-code" -> Optional.of(firstLine(evidence.getText()));
+            case "log" -> evidence.getText().lines().filter(line -> line.contains("ERROR")).reduce((first, last) -> last)
+                    .map(String::strip);
+            default -> Optional.empty();
+        };
     }
 
     private static String firstLine(final String text) {
