@@ -28,11 +28,16 @@ import org.apache.kafka.common.config.types.Password;
  * default, a validator and a doc. Values come from a properties map, and environment variables named
  * {@code RAG_REACTOR_} plus the key in upper case with dots as underscores override them. Invalid values
  * fail at construction with a {@link ConfigException} that names the key; secrets print as {@code [hidden]}.
+ * Keys starting with {@code kafka.} pass through to the Kafka clients without the prefix, for example
+ * {@code kafka.security.protocol}.
  */
 public final class ActuatorConfig extends AbstractConfig {
 
     /** Prefix of the environment variables that override keys. */
     public static final String ENV_PREFIX = "RAG_REACTOR_";
+    /** Prefix of keys passed to the Kafka clients as they are, without the prefix. */
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String SASL_JAAS_CONFIG = "kafka.sasl.jaas.config";
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -97,6 +102,9 @@ public final class ActuatorConfig extends AbstractConfig {
                             + " most S3-compatible stores need true.")
             .define(S3_ACCESS_KEY, Type.PASSWORD, "", Importance.MEDIUM,
                     "S3 access key id; empty uses the AWS default credentials chain (environment, profile, IAM role).")
+            .define(SASL_JAAS_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
+                    "SASL JAAS configuration for the brokers, when they require SASL; masked in logs. Other Kafka"
+                            + " client settings, such as kafka.security.protocol, pass through with the kafka. prefix.")
             .define(S3_SECRET_KEY, Type.PASSWORD, "", Importance.MEDIUM,
                     "S3 secret access key, used together with the access key id.")
             .define(KUBERNETES_MASTER_URL, Type.STRING, "", urlValidator(true), Importance.MEDIUM,
@@ -151,7 +159,6 @@ public final class ActuatorConfig extends AbstractConfig {
     }
 
     /** Returns the definition of every key, for documentation. */
-    // TODO(#4): Kafka security settings (SASL, TLS) for the actuators' clients, as the reactor's kafka.* keys do.
     public static ConfigDef definition() {
         return CONFIG;
     }
@@ -233,11 +240,27 @@ public final class ActuatorConfig extends AbstractConfig {
         return getInt(WORKER_THREADS);
     }
 
-    /** Lists every key with its value, sorted by key; passwords print as {@code [hidden]}. */
+    /**
+     * Returns the Kafka client settings of every {@code kafka.} key, without the prefix: security protocol,
+     * SASL and TLS settings, and any other client setting. The actuator's own settings, such as its
+     * transactional id and isolation level, are set after these, so a pass-through key cannot change them.
+     */
+    public Map<String, Object> kafkaClientProperties() {
+        final Map<String, Object> properties = new TreeMap<>();
+        for (final Map.Entry<String, Object> entry : originalsWithPrefix(KAFKA_PREFIX).entrySet()) {
+            properties.put(entry.getKey(), entry.getValue() instanceof Password password ? password.value()
+                    : entry.getValue());
+        }
+        return properties;
+    }
+
+    /** Lists every key with its value, sorted by key; passwords and pass-through Kafka keys print as {@code [hidden]}. */
     @Override
     public String toString() {
         final Map<String, Object> sorted = new TreeMap<>(values());
         sorted.put(INSTANCE_ID, instanceId);
+        // Pass-through keys may hold secrets too, such as a trust store password, so none is shown.
+        originalsWithPrefix(KAFKA_PREFIX).keySet().forEach(key -> sorted.put(KAFKA_PREFIX + key, "[hidden]"));
         return "ActuatorConfig" + sorted;
     }
 

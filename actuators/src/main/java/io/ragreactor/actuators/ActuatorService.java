@@ -3,6 +3,7 @@ package io.ragreactor.actuators;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ragreactor.actuators.bootstrap.InspectBootstrapHandler;
 import io.ragreactor.actuators.escalate.EscalationHandler;
+import io.ragreactor.actuators.escalate.RolloutHistory;
 import io.ragreactor.actuators.execution.ActionHandler;
 import io.ragreactor.actuators.execution.CommandExecutor;
 import io.ragreactor.actuators.execution.Guards;
@@ -172,7 +173,8 @@ public final class ActuatorService implements AutoCloseable {
                 new PruneSnapshotsHandler(s3),
                 new RestoreDrillHandler(kubernetes, s3, http),
                 new EscalationHandler(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
-                        config.escalationChannels()));
+                        config.escalationChannels(),
+                        new RolloutHistory(kubernetes, new Guards(config.allowedNamespaces()))));
     }
 
     /**
@@ -244,6 +246,7 @@ public final class ActuatorService implements AutoCloseable {
 
     private Properties producerProperties() {
         final Properties props = new Properties();
+        props.putAll(config.kafkaClientProperties());
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "actuator-" + instanceId() + "-outcomes");
         // One transactional id per instance: a restarted instance fences its previous incarnation.
@@ -255,6 +258,7 @@ public final class ActuatorService implements AutoCloseable {
 
     private Properties consumerProperties() {
         final Properties props = new Properties();
+        props.putAll(config.kafkaClientProperties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "actuator-" + instanceId() + "-commands");
@@ -268,6 +272,7 @@ public final class ActuatorService implements AutoCloseable {
 
     private Properties ledgerProperties() {
         final Properties props = new Properties();
+        props.putAll(config.kafkaClientProperties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "actuator-" + instanceId() + "-ledger");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -53,6 +53,27 @@ class ActuatorConfigTest {
     }
 
     @Test
+    void shouldPassKafkaKeysToClientsAndHideThem() {
+        // Given TLS settings in the properties and the SASL login from the environment
+        final Map<String, Object> values = minimal();
+        values.put("kafka.security.protocol", "SASL_SSL");
+        values.put("kafka.ssl.truststore.password", "trust-me");
+        final String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\""
+                + " password=\"secret-1\";";
+
+        // When
+        final ActuatorConfig config = ActuatorConfig.of(values, Map.of("RAG_REACTOR_KAFKA_SASL_JAAS_CONFIG", jaas));
+
+        // Then the clients get them without the prefix, and the printed configuration shows none of their values
+        assertThat(config.kafkaClientProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("ssl.truststore.password", "trust-me")
+                .containsEntry("sasl.jaas.config", jaas);
+        assertThat(config.toString()).doesNotContain("trust-me").doesNotContain("secret-1").doesNotContain("SASL_SSL")
+                .contains("kafka.security.protocol=[hidden]");
+    }
+
+    @Test
     void shouldNameMissingKey() {
         // Given
         final Map<String, Object> values = minimal();

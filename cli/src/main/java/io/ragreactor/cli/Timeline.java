@@ -212,12 +212,12 @@ final class Timeline implements AutoCloseable {
     }
 
     /**
-     * Returns the line of an outcome's evidence worth printing, if any: the chosen snapshot, an exit code, or
-     * the first error line of a captured log.
+     * Returns the line of an outcome's evidence worth printing, if any: the chosen snapshot, an exit code, the
+     * newest rollout of a workload, or the last error line of a captured log.
      */
     private static Optional<String> highlight(final Evidence evidence) {
         return switch (evidence.getKind()) {
-            case "snapshot-choice", "exit-code" -> Optional.of(firstLine(evidence.getText()));
+            case "snapshot-choice", "exit-code", "recent-changes" -> Optional.of(firstLine(evidence.getText()));
             case "log" -> evidence.getText().lines().filter(line -> line.contains("ERROR")).reduce((first, last) -> last)
                     .map(String::strip);
             default -> Optional.empty();

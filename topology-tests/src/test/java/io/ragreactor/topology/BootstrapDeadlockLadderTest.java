@@ -167,6 +167,7 @@ class BootstrapDeadlockLadderTest {
             assertThat(action.getSummary()).isEqualTo("workload Deployment/reranker of component reranker is not in"
                     + " the runbook's bootstrap workloads; no automatic start");
             assertThat(action.getEvidence()).extracting(evidence -> evidence.getKind()).contains("symptom");
+            assertThat(action.getRecentChangesOf()).isNull();
             assertThat(lastUpdate(reactor).getState()).isEqualTo(IncidentState.ESCALATED);
         }
     }
@@ -205,11 +206,14 @@ class BootstrapDeadlockLadderTest {
             reactor.report(outcome(restart, OutcomeStatus.FAILED, T0.plusSeconds(900),
                     "generator not Ready within 5m"));
 
-            // Then the ladder ends in an escalation, not another start
+            // Then the ladder ends in an escalation, not another start, which asks for the generator's recent rollouts
             final RecoveryCommand escalate = onlyCommand(reactor);
             assertThat(escalate.getStep()).isEqualTo("escalate");
-            assertThat(((Escalate) escalate.getAction()).getSummary())
+            final Escalate action = (Escalate) escalate.getAction();
+            assertThat(action.getSummary())
                     .isEqualTo("restart-one-by-one failed after 1 attempt(s): generator not Ready within 5m");
+            assertThat(action.getNamespace()).isEqualTo("rag-prod");
+            assertThat(action.getRecentChangesOf()).isEqualTo(new WorkloadRef("Deployment", "generator"));
         }
     }
 

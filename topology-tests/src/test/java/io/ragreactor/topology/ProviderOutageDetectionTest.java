@@ -13,6 +13,7 @@ import io.ragreactor.schemas.command.Escalate;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.command.SwitchProvider;
 import io.ragreactor.schemas.common.Evidence;
+import io.ragreactor.schemas.common.WorkloadRef;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.incident.IncidentState;
 import io.ragreactor.schemas.incident.IncidentUpdate;
@@ -216,6 +217,9 @@ class ProviderOutageDetectionTest {
             assertThat(escalate.getEvidence()).extracting(Evidence::getKind).contains("provider-error");
             assertThat(escalate.getEvidence()).filteredOn(e -> e.getKind().equals("provider-error"))
                     .extracting(Evidence::getText).allMatch(text -> text.contains("HTTP 401"));
+            // And the actuator is asked to add the API deployment's recent rollouts, where a key change shows
+            assertThat(escalate.getNamespace()).isEqualTo("rag-prod");
+            assertThat(escalate.getRecentChangesOf()).isEqualTo(new WorkloadRef("Deployment", "rag-api"));
             final List<IncidentUpdate> updates = reactor.readIncidentUpdates();
             assertThat(updates.get(updates.size() - 1).getState()).isEqualTo(IncidentState.ESCALATED);
         }

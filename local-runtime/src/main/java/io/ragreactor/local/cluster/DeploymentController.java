@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +34,9 @@ final class DeploymentController {
     // Characters Kubernetes uses for generated name suffixes: no vowels, no look-alike digits.
     private static final String SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
     private static final int SUFFIX_LENGTH = 5;
+
+    /** Annotation in which the Deployment controller numbers a ReplicaSet's revision. */
+    static final String REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
 
     private final KubernetesClient client;
     private final SimulatedKubelet kubelet;
@@ -64,6 +69,7 @@ final class DeploymentController {
     private void reconcile(final Deployment deployment, final List<Pod> owned) {
         final String hash = currentHash(deployment, revisions);
         final int desired = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+        recordRevision(deployment, hash);
         final List<Pod> current = new ArrayList<>();
         final List<Pod> old = new ArrayList<>();
         for (final Pod pod : owned) {
@@ -105,6 +111,69 @@ final class DeploymentController {
         }
 
         updateStatus(deployment, started, hash, desired);
+    }
+
+    /**
+     * Keeps the rollout history as a real Deployment controller does: one ReplicaSet per template, named after
+     * the template hash and annotated with its revision. A template seen before, as after a switch back, gets the
+     * next revision again instead of a new ReplicaSet. The ReplicaSets only record history; pods stay owned by
+     * the Deployment in this simulation.
+     */
+    private void recordRevision(final Deployment deployment, final String hash) {
+        final String namespace = deployment.getMetadata().getNamespace();
+        final String name = deployment.getMetadata().getName() + "-" + hash;
+        final List<ReplicaSet> history = client.apps().replicaSets().inNamespace(namespace).list().getItems().stream()
+                .filter(replicaSet -> replicaSet.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(owner -> owner.getName().equals(deployment.getMetadata().getName())))
+                .toList();
+        final long newest = history.stream().mapToLong(DeploymentController::revision).max().orElse(0);
+        final ReplicaSet current = history.stream()
+                .filter(replicaSet -> replicaSet.getMetadata().getName().equals(name))
+                .findFirst().orElse(null);
+        if (current != null && revision(current) == newest) {
+            return;
+        }
+        final String next = Long.toString(newest + 1);
+        if (current != null) {
+            client.apps().replicaSets().inNamespace(namespace).withName(name).edit(replicaSet -> new ReplicaSetBuilder(
+                    replicaSet).editMetadata().addToAnnotations(REVISION_ANNOTATION, next).endMetadata().build());
+            LOG.info("deployment=[{}/{}] back to the template of replicaset=[{}], now revision {}", namespace,
+                    deployment.getMetadata().getName(), name, next);
+            return;
+        }
+        final Map<String, String> labels = new LinkedHashMap<>(deployment.getSpec().getTemplate().getMetadata().getLabels());
+        labels.put(Pods.TEMPLATE_HASH_LABEL, hash);
+        client.apps().replicaSets().inNamespace(namespace).resource(new ReplicaSetBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .withLabels(labels)
+                .addToAnnotations(REVISION_ANNOTATION, next)
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion("apps/v1")
+                        .withKind("Deployment")
+                        .withName(deployment.getMetadata().getName())
+                        .withUid(deployment.getMetadata().getUid())
+                        .withController(true)
+                        .build())
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(0)
+                .withSelector(deployment.getSpec().getSelector())
+                .withTemplate(deployment.getSpec().getTemplate())
+                .endSpec()
+                .build()).create();
+        LOG.info("deployment=[{}/{}] recorded replicaset=[{}] as revision {}", namespace,
+                deployment.getMetadata().getName(), name, next);
+    }
+
+    private static long revision(final ReplicaSet replicaSet) {
+        final Map<String, String> annotations = replicaSet.getMetadata().getAnnotations();
+        try {
+            return annotations == null ? 0 : Long.parseLong(annotations.getOrDefault(REVISION_ANNOTATION, "0"));
+        } catch (final NumberFormatException e) {
+            return 0;
+        }
     }
 
     private Pod createPod(final Deployment deployment, final String hash, final List<Pod> existing) {

@@ -122,6 +122,12 @@ public final class BootstrapDeadlockLadder implements ScenarioLadder {
         return new Decision.Escalate(failure);
     }
 
+    /** Returns the workload that does not start: a recent rollout of it is a likely cause of its crash loop. */
+    @Override
+    public Optional<WorkloadRef> workloadToReview(final TrackedTarget tracked) {
+        return listedWorkload(tracked).map(workload -> new WorkloadRef(workload.kind(), workload.name()));
+    }
+
     @Override
     public boolean collectsEvidence(final String step) {
         // The inspection's whole purpose is the init containers' and migration Jobs' logs.

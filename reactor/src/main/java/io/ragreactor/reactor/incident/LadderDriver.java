@@ -12,6 +12,7 @@ import io.ragreactor.schemas.budget.BudgetRequest;
 import io.ragreactor.schemas.command.Escalate;
 import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.common.Evidence;
+import io.ragreactor.schemas.common.WorkloadRef;
 import io.ragreactor.schemas.incident.IncidentState;
 import io.ragreactor.schemas.incident.StepRecord;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
@@ -251,8 +252,15 @@ final class LadderDriver {
         final ActiveIncident incident = tracked.incident();
         incident.setPhase("");
         incident.setWaitUntil(null);
-        final Escalate action = new Escalate(runbook.escalation().channel(), runbook.escalation().severity(), summary,
-                escalationEvidence(incident));
+        final Optional<WorkloadRef> review = ladderOf(incident).workloadToReview(tracked);
+        final Escalate action = Escalate.newBuilder()
+                .setChannel(runbook.escalation().channel())
+                .setSeverity(runbook.escalation().severity())
+                .setSummary(summary)
+                .setEvidence(escalationEvidence(incident))
+                .setNamespace(review.map(workload -> tracked.target().namespace()).orElse(null))
+                .setRecentChangesOf(review.orElse(null))
+                .build();
         send(tracked, ESCALATE, attempt, issuedAt, runbook.escalation().deadline(), dryRun(ladderOf(incident)), causes,
                 action);
     }

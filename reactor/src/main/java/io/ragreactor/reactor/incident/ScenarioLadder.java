@@ -1,6 +1,7 @@
 package io.ragreactor.reactor.incident;
 
 import io.ragreactor.runbook.StepLimits;
+import io.ragreactor.schemas.common.WorkloadRef;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.incident.Scenario;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
@@ -66,6 +67,14 @@ public interface ScenarioLadder {
     /** Returns whether the success of {@code step} restores service; without one, recovery restores it. */
     default boolean restoresService(final String step) {
         return false;
+    }
+
+    /**
+     * Returns the workload in the target's namespace whose recent rollouts an escalation of the incident shows.
+     * A recent change there is a likely cause. Empty for none.
+     */
+    default Optional<WorkloadRef> workloadToReview(final TrackedTarget tracked) {
+        return Optional.empty();
     }
 
     /** Returns whether the evidence of {@code step}'s successful outcome belongs to the incident, as captured logs do. */

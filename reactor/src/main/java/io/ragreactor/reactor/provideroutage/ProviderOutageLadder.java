@@ -9,6 +9,7 @@ import io.ragreactor.runbook.ProviderOutageSettings;
 import io.ragreactor.runbook.Runbook;
 import io.ragreactor.runbook.StepLimits;
 import io.ragreactor.schemas.common.Evidence;
+import io.ragreactor.schemas.common.WorkloadRef;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.health.ProviderError;
 import io.ragreactor.schemas.health.QualityReading;
@@ -221,9 +222,16 @@ public final class ProviderOutageLadder implements ScenarioLadder {
         return Decision.stay();
     }
 
+    /**
+     * Returns the API deployment: a rejected key usually follows a change of its credentials, and a failed ramp may
+     * follow a change of its settings, so an escalation shows its recent rollouts.
+     */
+    @Override
+    public Optional<WorkloadRef> workloadToReview(final TrackedTarget tracked) {
+        return Optional.of(new WorkloadRef("Deployment", settings.api().deployment()));
+    }
+
     private Decision configurationFault(final ProviderError error) {
-        // TODO(#4): the escalation's actuator should attach the deployment's recent credential changes (its
-        // rollout history and the Secret's last update) as evidence; the reactor receives only the provider's error.
         final ProviderOutageSettings.Api api = settings.api();
         return new Decision.Escalate("configuration fault, not an outage, so no failover: "
                 + ProviderOutageSymptoms.describe(error) + "; check recent changes to the credentials of deployment "

@@ -102,9 +102,13 @@ public final class SafetyNetSchedule {
         final List<Evidence> evidence = new ArrayList<>(outcome.getEvidence());
         evidence.add(new Evidence("outcome", outcome.getCommandId(), outcome.getStatus() + " (" + outcome.getReason()
                 + "): " + outcome.getDetail(), false));
-        final Escalate escalate = new Escalate(runbook.escalation().channel(), runbook.escalation().severity(),
-                "safety net " + outcome.getStep() + " of " + tracked.target() + " did not succeed: "
-                        + outcome.getDetail(), evidence);
+        final Escalate escalate = Escalate.newBuilder()
+                .setChannel(runbook.escalation().channel())
+                .setSeverity(runbook.escalation().severity())
+                .setSummary("safety net " + outcome.getStep() + " of " + tracked.target() + " did not succeed: "
+                        + outcome.getDetail())
+                .setEvidence(evidence)
+                .build();
         return Optional.of(command(outcome.getIncidentId(), "escalate", tracked.target(), outcome.getFinishedAt(),
                 runbook.escalation().deadline(), false, List.of("outcome:" + outcome.getCommandId()), escalate));
     }
