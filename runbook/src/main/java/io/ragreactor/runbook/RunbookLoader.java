@@ -199,7 +199,8 @@ public final class RunbookLoader {
         workload.allowOnly(Set.of("kind", "name", "container", "indexVolume", "podSelector"));
         final String kind = workload.nonBlank("kind");
         if (!kind.isEmpty() && !kind.equals("Deployment")) {
-            // TODO(#4): restore into StatefulSet-managed shards, whose volumes come from claim templates.
+            // NOTE: shards in StatefulSets are not supported. Their pods take volumes from claim templates by fixed
+            // names, so a restore into a new volume that keeps the old one needs another procedure.
             reader.problem(workload.node("kind"), workload.key("kind"), "must be Deployment, got '" + kind + "'");
         }
         final Map<String, String> podSelector = workload.stringMap("podSelector");

@@ -85,8 +85,8 @@ public final class RestoreSnapshotHandler implements ActionHandler<RestoreSnapsh
         guards.parameter(prefix != null && prefix.endsWith("/") && !prefix.startsWith("/") && !prefix.contains("//")
                 && !prefix.contains(".."), "prefix", prefix, "must end in '/' and contain no '//' or '..'");
         if (!DEPLOYMENT.equals(action.getWorkload().getKind())) {
-            // TODO(#4): a StatefulSet takes its volumes from volumeClaimTemplates, so repointing one needs
-            // another procedure; only Deployments are restored for now.
+            // NOTE: a StatefulSet takes its volumes from volumeClaimTemplates by fixed names, so pointing one at a
+            // new volume while keeping the old one needs another procedure. Only Deployments are restored.
             throw new GuardRejection(OutcomeReason.UNSUPPORTED_ACTION, "workload kind [" + action.getWorkload().getKind()
                     + "] is not supported by the restore, only Deployment");
         }
