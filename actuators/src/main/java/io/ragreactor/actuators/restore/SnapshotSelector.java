@@ -27,7 +27,7 @@ public final class SnapshotSelector {
     /** Lists {@code bucket}/{@code prefix}, reads the manifests and returns the choice with the reason for every candidate. */
     public SnapshotChoice choose(final String bucket, final String prefix, final String shard,
                                  final ExecutionContext context) {
-        // A listing cut at its limit still holds the complete snapshots it found, so the choice goes on with them.
+        // A listing cut at its limit still contains the complete snapshots it found, so the choice goes on with them.
         final Map<String, Map<String, Long>> folders = manifests.listFolders(bucket, prefix, context).folders();
         final List<SnapshotCandidate> judged = new ArrayList<>();
         for (final Map.Entry<String, Map<String, Long>> folder : folders.entrySet()) {

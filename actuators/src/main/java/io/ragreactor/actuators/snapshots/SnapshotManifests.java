@@ -45,7 +45,7 @@ public final class SnapshotManifests {
     }
 
     /**
-     * What a folder's manifest says.
+     * The judgement of one folder from its manifest and its objects.
      *
      * @param createdAt the manifest's {@code createdAt}, or null when there is no readable one
      * @param shard the shard the manifest names, or null when it names none
