@@ -147,7 +147,7 @@ public final class CommandJobs {
         }
 
         // Follow the Job to its end.
-        final String state = await(namespace, jobName, jobResource, purpose, deadline, context, evidence);
+        final String state = await(namespace, jobName, purpose, deadline, context, evidence);
         evidence.add(Evidences.of("job-status", jobResource, state));
         return StepResult.of(OutcomeReason.OK, purpose + " Job " + jobName + " completed", evidence);
     }
@@ -263,8 +263,16 @@ public final class CommandJobs {
         LOG.info("Job created: job=[{}] purpose=[{}] image=[{}] {}", jobResource, purpose, spec.getImage(), context);
     }
 
-    private String await(final String namespace, final String jobName, final String jobResource, final String purpose,
-                         final Deadline deadline, final ExecutionContext context, final List<Evidence> evidence) {
+    /**
+     * Follows a Job by name until it is Complete and returns its last state. A Failed Job ends the step as
+     * JOB_FAILED and a passed deadline as DEADLINE_PASSED, both with the Job's state and its pod's log tail added
+     * to {@code evidence}. A failed read is retried until the deadline.
+     *
+     * @param purpose what the Job does, for example "restore", used in details and logs
+     */
+    public String await(final String namespace, final String jobName, final String purpose, final Deadline deadline,
+                        final ExecutionContext context, final List<Evidence> evidence) {
+        final String jobResource = "jobs/" + namespace + "/" + jobName;
         int polls = 0;
         String lastState = "not read yet";
         try {

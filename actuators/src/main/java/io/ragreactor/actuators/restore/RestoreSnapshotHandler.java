@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -67,7 +66,7 @@ public final class RestoreSnapshotHandler implements ActionHandler<RestoreSnapsh
     public RestoreSnapshotHandler(final KubernetesClient client, final SnapshotSelector selector) {
         this.client = client;
         this.selector = selector;
-        this.jobs = new CommandJobs(client);
+        this.jobs = new CommandJobs(client, FAILED_JOB_LOG_BYTES);
     }
 
     @Override
@@ -169,7 +168,7 @@ public final class RestoreSnapshotHandler implements ActionHandler<RestoreSnapsh
         }
 
         // Follow the Job to its end, then point the workload at the new volume and wait for a Ready pod on it.
-        awaitJob(namespace, jobName, jobResource, deadline, context, evidence);
+        jobs.await(namespace, jobName, "restore", deadline, context, evidence);
         final String oldClaim = repointWorkload(action, context, pvcName, workloadResource);
         awaitReadyPod(action, pvcName, podsResource, deadline, context, evidence);
 
@@ -248,52 +247,6 @@ public final class RestoreSnapshotHandler implements ActionHandler<RestoreSnapsh
             LOG.info("Restore Job created: job=[{}] snapshot=[{}] {}", jobResource, snapshotUri, context);
         }
         context.recordSideEffect(call);
-    }
-
-    private void awaitJob(final String namespace, final String jobName, final String jobResource,
-                          final Deadline deadline, final ExecutionContext context, final List<Evidence> evidence) {
-        int polls = 0;
-        String lastState = "not read yet";
-        try {
-            while (true) {
-                final Job job;
-                try {
-                    job = client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get();
-                } catch (final KubernetesClientException e) {
-                    // A failed read while waiting is retried until the deadline; the API server may be restarting.
-                    lastState = "read failed: HTTP " + e.getCode();
-                    LOG.warn("Reading the restore Job failed, retrying: job=[{}] code=[{}] {}", jobResource, e.getCode(),
-                            context);
-                    checkDeadline(deadline, "restore Job " + jobName + " did not complete", lastState, jobResource,
-                            "job-status", evidence);
-                    deadline.sleep(context.pollInterval());
-                    continue;
-                }
-                polls++;
-                if (job == null) {
-                    throw new StepFailure(OutcomeReason.NOT_FOUND, jobResource + " disappeared while the restore waited"
-                            + " for it", evidence);
-                }
-                final List<JobCondition> conditions = job.getStatus() == null || job.getStatus().getConditions() == null
-                        ? List.of() : job.getStatus().getConditions();
-                lastState = describe(conditions);
-                if (hasCondition(conditions, "Complete")) {
-                    LOG.info("Restore Job complete: job=[{}] {}", jobResource, context);
-                    return;
-                }
-                if (hasCondition(conditions, "Failed")) {
-                    evidence.add(Evidences.of("job-status", jobResource, lastState));
-                    evidence.addAll(jobs.podEvidence(namespace, jobName, FAILED_JOB_LOG_BYTES, context));
-                    throw new StepFailure(OutcomeReason.JOB_FAILED, "restore Job " + jobName + " failed: " + lastState,
-                            evidence);
-                }
-                checkDeadline(deadline, "restore Job " + jobName + " did not complete", lastState, jobResource,
-                        "job-status", evidence);
-                deadline.sleep(context.pollInterval());
-            }
-        } finally {
-            context.recordCall("GET " + jobResource + " (polled " + polls + " times, last state: " + lastState + ")");
-        }
     }
 
     /** Points the workload's volume at the new PVC unless it already claims it; returns the claim it had before. */
@@ -385,20 +338,6 @@ public final class RestoreSnapshotHandler implements ActionHandler<RestoreSnapsh
         return pod.getSpec() != null && pod.getSpec().getVolumes() != null && pod.getSpec().getVolumes().stream()
                 .anyMatch(v -> v.getPersistentVolumeClaim() != null
                         && pvcName.equals(v.getPersistentVolumeClaim().getClaimName()));
-    }
-
-    private static boolean hasCondition(final List<JobCondition> conditions, final String type) {
-        return conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
-    private static String describe(final List<JobCondition> conditions) {
-        if (conditions.isEmpty()) {
-            return "no conditions yet";
-        }
-        return conditions.stream()
-                .map(c -> c.getType() + "=" + c.getStatus() + (c.getReason() == null ? "" : " reason=" + c.getReason())
-                        + (c.getMessage() == null ? "" : " message=" + c.getMessage()))
-                .collect(Collectors.joining("; "));
     }
 
     private static boolean isPositiveQuantity(final String value) {
