@@ -3,20 +3,13 @@ package io.ragreactor.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ragreactor.reactor.ReactorClock;
-import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.health.ShardHealth;
-import io.ragreactor.schemas.outcome.OutcomeStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,31 +48,7 @@ class MixedReplayTest {
     /** Plays the recording, reporting an outcome for each command as an actuator would, and returns the command bytes. */
     private static List<String> play(final ReactorClock clock) {
         try (ReactorFixture reactor = new ReactorFixture(Map.of(), clock)) {
-            final TestOutputTopic<byte[], byte[]> rawCommands = reactor.driver.createOutputTopic(
-                    reactor.topics.commands().name(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
-            final List<String> bytes = new ArrayList<>();
-            for (final HealthEvent event : RECORDING) {
-                if (clock == ReactorClock.WALL) {
-                    reactor.advanceClockTo(event.getObservedAt());
-                }
-                reactor.observe(event);
-                answerCommands(reactor, rawCommands, bytes);
-            }
-            return bytes;
-        }
-    }
-
-    /** Reports an outcome for every new command until the ladders stop issuing; every reopen fails. */
-    private static void answerCommands(final ReactorFixture reactor, final TestOutputTopic<byte[], byte[]> rawCommands,
-                                       final List<String> bytes) {
-        while (!rawCommands.isEmpty()) {
-            final TestRecord<byte[], byte[]> raw = rawCommands.readRecord();
-            bytes.add(new String(raw.key(), StandardCharsets.UTF_8) + "@" + raw.timestamp() + "="
-                    + HexFormat.of().formatHex(raw.value()));
-            final RecoveryCommand command = reactor.topics.commands().valueSerde().deserializer()
-                    .deserialize(reactor.topics.commands().name(), raw.value());
-            final OutcomeStatus status = command.getStep().equals("reopen") ? OutcomeStatus.FAILED : OutcomeStatus.SUCCEEDED;
-            reactor.report(Events.outcome(command, status, command.getIssuedAt().plusSeconds(2), command.getStep()));
+            return RecordingPlayer.play(reactor, RECORDING, clock == ReactorClock.WALL);
         }
     }
 

@@ -6,19 +6,12 @@ import io.ragreactor.ingress.ParsedLine;
 import io.ragreactor.ingress.ProbeLineParser;
 import io.ragreactor.reactor.ReactorClock;
 import io.ragreactor.runbook.Runbook;
-import io.ragreactor.schemas.command.RecoveryCommand;
 import io.ragreactor.schemas.health.HealthEvent;
-import io.ragreactor.schemas.outcome.OutcomeStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,28 +26,7 @@ class ReplayDeterminismTest {
      */
     private static List<String> play(final ReactorClock clock) throws IOException {
         try (ReactorFixture reactor = new ReactorFixture(Map.of(), clock)) {
-            final TestOutputTopic<byte[], byte[]> rawCommands = reactor.driver.createOutputTopic(
-                    reactor.topics.commands().name(), Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
-            final List<String> bytes = new ArrayList<>();
-            for (final HealthEvent event : sample(reactor.runbook)) {
-                reactor.observe(event);
-                answerCommands(reactor, rawCommands, bytes);
-            }
-            return bytes;
-        }
-    }
-
-    /** Reports an outcome for every new command until the ladder stops issuing; the reopen fails. */
-    private static void answerCommands(final ReactorFixture reactor, final TestOutputTopic<byte[], byte[]> rawCommands,
-                                       final List<String> bytes) {
-        while (!rawCommands.isEmpty()) {
-            final TestRecord<byte[], byte[]> raw = rawCommands.readRecord();
-            bytes.add(new String(raw.key(), StandardCharsets.UTF_8) + "@" + raw.timestamp() + "="
-                    + HexFormat.of().formatHex(raw.value()));
-            final RecoveryCommand command = reactor.topics.commands().valueSerde().deserializer()
-                    .deserialize(reactor.topics.commands().name(), raw.value());
-            final OutcomeStatus status = command.getStep().equals("reopen") ? OutcomeStatus.FAILED : OutcomeStatus.SUCCEEDED;
-            reactor.report(Events.outcome(command, status, command.getIssuedAt().plusSeconds(2), command.getStep()));
+            return RecordingPlayer.play(reactor, sample(reactor.runbook), false);
         }
     }
 
