@@ -25,9 +25,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,8 +148,8 @@ public final class ApplySettingsHandler implements ActionHandler<ApplySettings> 
         context.recordSideEffect(call);
         LOG.info("Settings changed: configMap=[{}] purpose=[{}] keys=[{}] {}", resource, action.getPurpose(),
                 changed.keySet(), context);
-        return StepResult.of(OutcomeReason.OK, "set " + changed.keySet() + " in " + resource + " for "
-                + action.getPurpose(), evidence);
+        return StepResult.of(OutcomeReason.OK, "set " + assignments(changed) + " in " + resource + " ("
+                + purpose(action) + ")", evidence);
     }
 
     private StepResult applyToDeployment(final ApplySettings action, final ExecutionContext context,
@@ -162,8 +164,8 @@ public final class ApplySettingsHandler implements ActionHandler<ApplySettings> 
         return switch (result.kind()) {
             case DRY_RUN -> StepResult.of(OutcomeReason.DRY_RUN, "dry run: would set " + keys + " on " + target
                     + " and wait for the rollout until " + deadline.at(), evidence);
-            case APPLIED -> StepResult.of(OutcomeReason.OK, "set " + keys + " on " + target + " for "
-                    + action.getPurpose() + " and the rollout completed", evidence);
+            case APPLIED -> StepResult.of(OutcomeReason.OK, "set " + assignments(action.getValues()) + " on " + target
+                    + " (" + purpose(action) + ") and the rollout completed", evidence);
             case ADOPTED -> StepResult.of(OutcomeReason.OK, "an earlier delivery of this command set " + keys + " on "
                     + target + "; the rollout completed", evidence);
             case ALREADY_SET -> StepResult.of(OutcomeReason.OK, keys + " already had their values on " + target
@@ -192,5 +194,17 @@ public final class ApplySettingsHandler implements ActionHandler<ApplySettings> 
         changed.forEach(data::put);
         patch.putObject("metadata").putObject("annotations").put(LAST_COMMAND_ANNOTATION, commandId);
         return patch.toString();
+    }
+
+    /** Lists settings as {@code KEY=value} pairs in key order; settings are configuration, not secrets. */
+    private static String assignments(final Map<String, String> values) {
+        return new TreeMap<>(values).entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    /** Names the purpose the way the runbook's steps do, for example {@code ramp} or {@code fallback-mode}. */
+    private static String purpose(final ApplySettings action) {
+        return action.getPurpose().name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -73,6 +73,8 @@ class ApplySettingsHandlerTest {
         // Then
         assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.SUCCEEDED);
         assertThat(outcome.getReason()).isEqualTo("ok");
+        assertThat(outcome.getDetail()).isEqualTo("set banner=, fallback.unknown-questions=refuse, mode=fallback in"
+                + " configmaps/rag-prod/rag-api-settings (fallback-mode)");
         assertThat(outcome.getCalls()).containsExactly("GET configmaps/rag-prod/rag-api-settings",
                 "PATCH configmaps/rag-prod/rag-api-settings");
         final ConfigMap settings = settings();
