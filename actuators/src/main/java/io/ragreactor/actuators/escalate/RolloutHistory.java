@@ -14,6 +14,7 @@ import io.ragreactor.actuators.execution.Evidences;
 import io.ragreactor.actuators.execution.ExecutionContext;
 import io.ragreactor.actuators.execution.GuardRejection;
 import io.ragreactor.actuators.execution.Guards;
+import io.ragreactor.actuators.settings.DeploymentEnvUpdate;
 import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.common.WorkloadRef;
 import java.util.ArrayList;
@@ -100,6 +101,10 @@ public final class RolloutHistory {
                     .append("revision ").append(revision(current))
                     .append(", ReplicaSet ").append(current.getMetadata().getName())
                     .append(" created ").append(current.getMetadata().getCreationTimestamp());
+            final String commandId = changedByCommand(newestFirst, i);
+            if (commandId != null) {
+                line.append(", made by rag-reactor command ").append(commandId);
+            }
             if (i + 1 < newestFirst.size()) {
                 final List<String> changes = changes(podSpec(newestFirst.get(i + 1)), podSpec(current));
                 line.append(changes.isEmpty() ? ": no change of images or environment since revision "
@@ -110,6 +115,27 @@ public final class RolloutHistory {
             lines.add(line.toString());
         }
         return String.join("\n", lines);
+    }
+
+    /**
+     * Returns the rag-reactor command that made revision {@code index}, or null when someone else did. The
+     * actuators mark the pod template with the id of the command that changed it, and a later change by hand
+     * keeps that mark, so only a mark that differs from the revision before names the revision's author.
+     */
+    private static String changedByCommand(final List<ReplicaSet> newestFirst, final int index) {
+        final String mark = commandMark(newestFirst.get(index));
+        final String before = index + 1 < newestFirst.size() ? commandMark(newestFirst.get(index + 1)) : null;
+        return mark != null && !mark.equals(before) ? mark : null;
+    }
+
+    private static String commandMark(final ReplicaSet replicaSet) {
+        if (replicaSet.getSpec() == null || replicaSet.getSpec().getTemplate() == null
+                || replicaSet.getSpec().getTemplate().getMetadata() == null
+                || replicaSet.getSpec().getTemplate().getMetadata().getAnnotations() == null) {
+            return null;
+        }
+        return replicaSet.getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(DeploymentEnvUpdate.COMMAND_ID_ANNOTATION);
     }
 
     /** Lists what changed between two pod specs: images, environment variables by name, and env sources. */

@@ -16,6 +16,7 @@ import io.ragreactor.actuators.TestCommands;
 import io.ragreactor.actuators.execution.CommandExecutor;
 import io.ragreactor.actuators.execution.Guards;
 import io.ragreactor.actuators.rbac.RbacAudit;
+import io.ragreactor.actuators.settings.DeploymentEnvUpdate;
 import io.ragreactor.schemas.command.Escalate;
 import io.ragreactor.schemas.common.Evidence;
 import io.ragreactor.schemas.common.WorkloadRef;
@@ -50,11 +51,11 @@ class RolloutHistoryTest {
                 .withNewSpec().addNewContainer().withName("api").withImage("api:4.0.2").endContainer().endSpec()
                 .endTemplate().endSpec()
                 .build()).create();
-        createReplicaSet(deployment, "rag-api-7b9d", "1", "api:4.0.1", List.of(
+        createReplicaSet(deployment, "rag-api-7b9d", "1", "api:4.0.1", null, List.of(
                 new EnvVarBuilder().withName("PROVIDER").withValue("primary-llm").build(),
                 secretRef("PRIMARY_API_KEY", "llm-keys", "primary"),
                 new EnvVarBuilder().withName("DEBUG").withValue("false").build()));
-        createReplicaSet(deployment, "rag-api-5c4f", "2", "api:4.0.2", List.of(
+        createReplicaSet(deployment, "rag-api-5c4f", "2", "api:4.0.2", "inc-1-switch-provider-1", List.of(
                 new EnvVarBuilder().withName("PROVIDER").withValue(KEY_VALUE).build(),
                 secretRef("PRIMARY_API_KEY", "llm-keys-v2", "primary")));
         actuatorClient = RbacAudit.client(server);
@@ -77,7 +78,8 @@ class RolloutHistoryTest {
         assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.SUCCEEDED);
         final String text = recentChanges(outcome).getText();
         // The API server sets creation times itself, so only their place in the line is checked.
-        assertThat(text).matches("(?s)revision 2, ReplicaSet rag-api-5c4f created \\S+: .*");
+        assertThat(text).matches("(?s)revision 2, ReplicaSet rag-api-5c4f created \\S+, made by rag-reactor command"
+                + " inc-1-switch-provider-1: .*");
         assertThat(text).contains("api image api:4.0.1 -> api:4.0.2");
         assertThat(text).contains("api env PRIMARY_API_KEY from secret llm-keys/primary -> from secret llm-keys-v2/primary");
         assertThat(text).contains("api env PROVIDER value changed");
@@ -123,7 +125,7 @@ class RolloutHistoryTest {
     }
 
     private void createReplicaSet(final Deployment owner, final String name, final String revision,
-                                  final String image, final List<EnvVar> env) {
+                                  final String image, final String commandMark, final List<EnvVar> env) {
         client.apps().replicaSets().inNamespace(NAMESPACE).resource(new ReplicaSetBuilder()
                 .withNewMetadata().withName(name).withNamespace(NAMESPACE)
                 .addToLabels("app", "rag-api")
@@ -132,7 +134,10 @@ class RolloutHistoryTest {
                 .withApiVersion("apps/v1").withUid("uid-rag-api").withController(true).endOwnerReference()
                 .endMetadata()
                 .withNewSpec().withNewSelector().addToMatchLabels("app", "rag-api").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "rag-api").endMetadata()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "rag-api")
+                .withAnnotations(commandMark == null ? Map.of()
+                        : Map.of(DeploymentEnvUpdate.COMMAND_ID_ANNOTATION, commandMark))
+                .endMetadata()
                 .withNewSpec().addNewContainer().withName("api").withImage(image).withEnv(env).endContainer()
                 .endSpec().endTemplate().endSpec()
                 .build()).create();
