@@ -101,8 +101,8 @@ final class BootstrapDeadlockDemo implements DemoScenario {
         }
         printWorkloads(run);
         if (passed) {
-            out.println("[bootstrap-deadlock] OK: migrations ran in a controlled Job and the stack started in order;"
-                    + " the controller and the retriever opened no incident.");
+            out.println("[bootstrap-deadlock] OK: each incident ran the migrations in a controlled Job and started the"
+                    + " stack in order; the controller and the retriever opened no incident.");
         }
         return passed;
     }

@@ -46,7 +46,8 @@ final class DemoCommand implements Callable<Integer> {
     private List<String> scenarioNames;
 
     @Option(names = "--timeout", defaultValue = "180",
-            description = "Seconds to wait for the incidents to end before failing (default: ${DEFAULT-VALUE}).")
+            description = "Seconds, at least 1, to wait after the start of play for the incidents to end before failing"
+                    + " (default: ${DEFAULT-VALUE}).")
     private long timeoutSeconds;
 
     @Option(names = "--speed", defaultValue = "30",
@@ -57,7 +58,9 @@ final class DemoCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--keep-broker-data", paramLabel = "DIR",
-            description = "Keep the broker's storage in DIR instead of a fresh temporary folder.")
+            description = "Keep the broker's storage in DIR instead of a fresh temporary folder, to read the topics"
+                    + " after the run. Use a new DIR for each run: the reactor's state, cooldowns included, is kept"
+                    + " with the topics, so a second run on the same DIR starts where the first one ended.")
     private Path brokerDirectory;
 
     @Override
@@ -65,11 +68,15 @@ final class DemoCommand implements Callable<Integer> {
         if (speed < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--speed must be at least 1, got " + speed);
         }
+        if (timeoutSeconds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be at least 1 second, got "
+                    + timeoutSeconds);
+        }
         final List<DemoScenario> scenarios = chosenScenarios();
         final PrintStream out = System.out;
         final long started = System.nanoTime();
-        out.println("rag-reactor demo: the sample stack has " + scenarios.size() + " problem(s) at once; the"
-                + " Kubernetes side is SIMULATED.");
+        out.println("rag-reactor demo: " + (scenarios.size() == 1 ? "one problem" : scenarios.size() + " problems at"
+                + " once") + " in the sample stack; the Kubernetes side is SIMULATED.");
         scenarios.forEach(scenario -> out.println("  " + scenario.name() + ": " + scenario.description()));
         final Map<String, String> overrides = new LinkedHashMap<>();
         scenarios.forEach(scenario -> overrides.putAll(scenario.runbookOverrides()));
@@ -80,12 +87,13 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Starting the local runtime (broker, schema registry, S3 server, pager, simulated cluster) ...");
         out.println("Logs: " + RagReactorCli.logFile());
 
+        final Instant runStart = Instant.now();
         LocalRuntime.Options options = LocalRuntime.Options.defaults();
         if (brokerDirectory != null) {
             options = options.withBrokerDirectory(brokerDirectory);
         }
         try (LocalLoop loop = LocalLoop.start(options, overrides);
-             Timeline timeline = new Timeline(loop.runtime().bootstrapServers(), loop.topics(), out);
+             Timeline timeline = new Timeline(loop.runtime().bootstrapServers(), loop.topics(), out, runStart);
              HealthEventPublisher publisher = HealthEventPublisher.connect(loop.runtime().bootstrapServers(),
                      loop.topics())) {
             out.printf(Locale.ROOT, "Runtime up in %.1f s. Playing at %.0fx speed:%n%n", seconds(started), speed);
@@ -159,6 +167,10 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         final List<String> known = SCENARIOS.stream().map(DemoScenario::name).toList();
+        if (scenarioNames.stream().anyMatch(String::isBlank)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scenario needs a scenario name; known: "
+                    + String.join(", ", known));
+        }
         final List<String> unknown = scenarioNames.stream().filter(name -> !known.contains(name)).toList();
         if (!unknown.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown scenario(s) " + unknown

@@ -53,8 +53,8 @@ final class ProviderOutageDemo implements DemoScenario {
 
     @Override
     public String description() {
-        return "llm-provider-responses.jsonl: a burst of 5xx answers from primary-llm, rate limits, then both"
-                + " providers reject their API keys (401)";
+        return "llm-provider-responses.jsonl: a burst of 5xx responses from primary-llm, rate limits, an overload of"
+                + " backup-llm, then both providers reject their API keys (401)";
     }
 
     /**

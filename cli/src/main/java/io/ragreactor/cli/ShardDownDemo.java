@@ -30,8 +30,8 @@ final class ShardDownDemo implements DemoScenario {
 
     @Override
     public String description() {
-        return "golden-query-results.jsonl: shard-5's index degrades (empty results, IO and checksum errors) while"
-                + " shard-4 stays healthy";
+        return "golden-query-results.jsonl: shard-5's index degrades (empty results, a low score, IO and checksum"
+                + " errors) while shard-4 stays healthy";
     }
 
     @Override

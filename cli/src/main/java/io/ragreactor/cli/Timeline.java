@@ -53,10 +53,16 @@ final class Timeline implements AutoCloseable {
     private final List<RecoveryCommand> commands = new CopyOnWriteArrayList<>();
     private final List<RecoveryOutcome> outcomes = new CopyOnWriteArrayList<>();
     private final Map<String, IncidentUpdate> latestIncidents = new ConcurrentHashMap<>();
+    private final long sinceMillis;
 
-    Timeline(final String bootstrapServers, final Topics topics, final PrintStream out) {
+    /**
+     * Starts following the topics. Records older than {@code since} are skipped: a broker kept across runs
+     * still holds the previous runs' records, and they must neither print nor count in the checks.
+     */
+    Timeline(final String bootstrapServers, final Topics topics, final PrintStream out, final Instant since) {
         this.topics = topics;
         this.out = out;
+        this.sinceMillis = since.toEpochMilli();
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "rag-reactor-demo-timeline",
@@ -76,6 +82,9 @@ final class Timeline implements AutoCloseable {
     private void follow() {
         while (running.get()) {
             for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                if (record.timestamp() < sinceMillis) {
+                    continue;
+                }
                 if (record.topic().equals(topics.commands().name())) {
                     onCommand(topics.commands().valueSerde().deserializer().deserialize(record.topic(), record.value()));
                 } else if (record.topic().equals(topics.outcomes().name())) {
