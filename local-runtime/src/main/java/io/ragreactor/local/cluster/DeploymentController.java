@@ -1,6 +1,5 @@
 package io.ragreactor.local.cluster;
 
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
@@ -149,13 +148,8 @@ final class DeploymentController {
                 .withNamespace(namespace)
                 .withLabels(labels)
                 .addToAnnotations(REVISION_ANNOTATION, next)
-                .withOwnerReferences(new OwnerReferenceBuilder()
-                        .withApiVersion("apps/v1")
-                        .withKind("Deployment")
-                        .withName(deployment.getMetadata().getName())
-                        .withUid(deployment.getMetadata().getUid())
-                        .withController(true)
-                        .build())
+                .withOwnerReferences(ClusterSeeder.owner("apps/v1", "Deployment", deployment.getMetadata().getName(),
+                        deployment.getMetadata().getUid()))
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(0)
@@ -187,14 +181,8 @@ final class DeploymentController {
                 .withNamespace(namespace)
                 .withLabels(labels)
                 .withAnnotations(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
-                .withOwnerReferences(new OwnerReferenceBuilder()
-                        .withApiVersion("apps/v1")
-                        .withKind("Deployment")
-                        .withName(deployment.getMetadata().getName())
-                        .withUid(deployment.getMetadata().getUid())
-                        .withController(true)
-                        .withBlockOwnerDeletion(true)
-                        .build())
+                .withOwnerReferences(ClusterSeeder.owner("apps/v1", "Deployment", deployment.getMetadata().getName(),
+                        deployment.getMetadata().getUid()))
                 .endMetadata()
                 .withSpec(new PodSpecBuilder(deployment.getSpec().getTemplate().getSpec()).build())
                 .withStatus(PodStatuses.pending(deployment.getSpec().getTemplate().getSpec(), Instant.now()))

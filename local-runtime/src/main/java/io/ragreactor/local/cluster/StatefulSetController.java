@@ -1,6 +1,5 @@
 package io.ragreactor.local.cluster;
 
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -129,14 +128,8 @@ final class StatefulSetController {
                 .withNamespace(namespace)
                 .withLabels(labels)
                 .withAnnotations(statefulSet.getSpec().getTemplate().getMetadata().getAnnotations())
-                .withOwnerReferences(new OwnerReferenceBuilder()
-                        .withApiVersion("apps/v1")
-                        .withKind("StatefulSet")
-                        .withName(statefulSet.getMetadata().getName())
-                        .withUid(statefulSet.getMetadata().getUid())
-                        .withController(true)
-                        .withBlockOwnerDeletion(true)
-                        .build())
+                .withOwnerReferences(ClusterSeeder.owner("apps/v1", "StatefulSet", statefulSet.getMetadata().getName(),
+                        statefulSet.getMetadata().getUid()))
                 .endMetadata()
                 .withSpec(spec)
                 .withStatus(PodStatuses.pending(spec, Instant.now()))
