@@ -53,7 +53,7 @@ class ActuatorConfigTest {
     }
 
     @Test
-    void shouldPassKafkaKeysToClientsAndHideThem() {
+    void shouldPassAndMaskKafkaKeys() {
         // Given TLS settings in the properties and the SASL login from the environment
         final Map<String, Object> values = minimal();
         values.put("kafka.security.protocol", "SASL_SSL");

@@ -57,7 +57,7 @@ final class Timeline implements AutoCloseable {
 
     /**
      * Starts following the topics. Records older than {@code since} are skipped: a broker kept across runs
-     * still holds the previous runs' records, and they must neither print nor count in the checks.
+     * still contains the previous runs' records, and they must neither print nor count in the checks.
      */
     Timeline(final String bootstrapServers, final Topics topics, final PrintStream out, final Instant since) {
         this.topics = topics;

@@ -206,7 +206,7 @@ class BootstrapDeadlockLadderTest {
             reactor.report(outcome(restart, OutcomeStatus.FAILED, T0.plusSeconds(900),
                     "generator not Ready within 5m"));
 
-            // Then the ladder ends in an escalation, not another start, which asks for the generator's recent rollouts
+            // Then the ladder ends in an escalation, not another start, which requests the generator's recent rollouts
             final RecoveryCommand escalate = onlyCommand(reactor);
             assertThat(escalate.getStep()).isEqualTo("escalate");
             final Escalate action = (Escalate) escalate.getAction();

@@ -12,9 +12,9 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
- * Plays a recording into a reactor and answers every command as an actuator would: a reopen fails, every other
- * step succeeds two seconds after it was issued. It returns each command as its key, timestamp and value bytes,
- * so two plays can be compared byte for byte.
+ * Plays a recording into a reactor and reports an outcome for every command as an actuator would: a reopen
+ * fails, every other step succeeds two seconds after it was issued. It returns each command as its key,
+ * timestamp and value bytes, so two plays can be compared byte for byte.
  */
 final class RecordingPlayer {
 
