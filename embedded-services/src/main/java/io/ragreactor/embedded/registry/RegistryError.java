@@ -14,6 +14,8 @@ enum RegistryError {
     SCHEMA_NOT_FOUND(404, 40403),
     /** The endpoint exists but not for this HTTP method. */
     METHOD_NOT_ALLOWED(405, 405),
+    /** The schema cannot read data written with the subject's latest schema (BACKWARD compatibility). */
+    INCOMPATIBLE_SCHEMA(409, 409),
     /** The schema is missing, is not a valid Avro schema, or uses a feature this registry does not support. */
     INVALID_SCHEMA(422, 42201),
     /** The version is neither a positive integer nor {@code latest}. */

@@ -15,6 +15,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -230,9 +233,12 @@ final class SchemaStore implements AutoCloseable {
 
     /**
      * Registers {@code schema} (Avro's canonical JSON of a parsed schema) under {@code subject}, or returns the id
-     * it already has there. A new registration returns only after the broker acknowledged its record.
+     * it already has there. A new version must be BACKWARD compatible with the subject's latest one: a reader
+     * with the new schema reads data written with the latest. A new registration returns only after the broker
+     * acknowledged its record.
      *
-     * @throws RegistryException with {@link RegistryError#STORE_ERROR} when the write fails or times out
+     * @throws RegistryException with {@link RegistryError#INCOMPATIBLE_SCHEMA} when the schema is not BACKWARD
+     *     compatible, and with {@link RegistryError#STORE_ERROR} when the write fails or times out
      */
     synchronized int register(final String subject, final String schema) {
         final Optional<SubjectVersion> existing = lookup(subject, schema);
@@ -244,14 +250,32 @@ final class SchemaStore implements AutoCloseable {
         final int id = idsBySchema.getOrDefault(schema, maxId + 1);
         final NavigableMap<Integer, SubjectVersion> versions = subjects.get(subject);
         final int version = versions == null ? 1 : versions.lastKey() + 1;
-        // TODO(#5): enforce BACKWARD compatibility on register; every valid Avro schema is accepted today,
-        // although GET /config reports BACKWARD.
+        if (versions != null) {
+            requireBackwardCompatible(subject, schema, versions.lastEntry().getValue());
+        }
         final SubjectVersion registration = new SubjectVersion(subject, version, id, schema);
 
         write(registration);
         apply(registration);
         LOG.info("Registered schema: subject=[{}] version=[{}] id=[{}]", subject, version, id);
         return id;
+    }
+
+    /** Checks that a reader with {@code schema} reads data written with {@code latest}, as Confluent's BACKWARD does. */
+    private static void requireBackwardCompatible(final String subject, final String schema,
+                                                  final SubjectVersion latest) {
+        final Schema reader = new Schema.Parser().parse(schema);
+        final Schema writer = new Schema.Parser().parse(latest.schema());
+        final SchemaCompatibility.SchemaPairCompatibility result =
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        if (result.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            final String problems = result.getResult().getIncompatibilities().stream()
+                    .map(problem -> problem.getType() + " at " + problem.getLocation() + ": " + problem.getMessage())
+                    .collect(Collectors.joining("; "));
+            throw new RegistryException(RegistryError.INCOMPATIBLE_SCHEMA, "Schema being registered is incompatible"
+                    + " with an earlier schema for subject \"" + subject + "\" (version " + latest.version()
+                    + ", compatibility BACKWARD): " + problems);
+        }
     }
 
     private void write(final SubjectVersion registration) {

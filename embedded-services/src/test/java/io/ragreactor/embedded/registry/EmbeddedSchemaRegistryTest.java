@@ -12,6 +12,8 @@ import io.ragreactor.schemas.health.ShardHealth;
 import io.ragreactor.schemas.health.ShardStatus;
 import io.ragreactor.schemas.registry.RestSchemaRegistryClient;
 import io.ragreactor.schemas.serde.ConfluentAvroSerde;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -247,6 +256,56 @@ class EmbeddedSchemaRegistryTest {
         assertThat(unknownVersion.body().get("error_code").intValue()).isEqualTo(40402);
         assertThat(invalidVersion.status()).isEqualTo(422);
         assertThat(invalidVersion.body().get("error_code").intValue()).isEqualTo(42202);
+    }
+
+    @Test
+    void shouldRejectBackwardIncompatibleVersion() {
+        // Given a subject at version 1
+        http.register("a-value", RECORD_A);
+
+        // When a new version adds a field without a default, or changes a field's type
+        final RegistryHttp.Response noDefault = http.post("/subjects/a-value/versions", RegistryHttp.schemaBody(
+                "{\"type\":\"record\",\"name\":\"A\",\"fields\":[{\"name\":\"x\",\"type\":\"int\"},"
+                        + "{\"name\":\"y\",\"type\":\"string\"}]}"));
+        final RegistryHttp.Response newType = http.post("/subjects/a-value/versions", RegistryHttp.schemaBody(
+                "{\"type\":\"record\",\"name\":\"A\",\"fields\":[{\"name\":\"x\",\"type\":\"string\"}]}"));
+
+        // Then both get Confluent's 409 naming the problem, and the subject keeps one version
+        assertThat(noDefault.status()).isEqualTo(409);
+        assertThat(noDefault.body().get("error_code").intValue()).isEqualTo(409);
+        assertThat(noDefault.body().get("message").asText()).contains("incompatible").contains("BACKWARD")
+                .contains("READER_FIELD_MISSING_DEFAULT_VALUE");
+        assertThat(newType.status()).isEqualTo(409);
+        assertThat(http.get("/subjects/a-value/versions").body().toString()).isEqualTo("[1]");
+    }
+
+    @Test
+    void shouldReadOldRecordWithCompatibleNewVersion() throws Exception {
+        // Given a record written in the Confluent wire format with version 1 of the subject
+        final int oldId = http.register("a-value", RECORD_A);
+        final Schema oldSchema = new Schema.Parser().parse(RECORD_A);
+        final GenericRecord written = new GenericData.Record(oldSchema);
+        written.put("x", 7);
+        final ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(0);
+        wire.write(ByteBuffer.allocate(4).putInt(oldId).array());
+        final BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(wire, null);
+        new GenericDatumWriter<GenericRecord>(oldSchema).write(written, encoder);
+        encoder.flush();
+
+        // When version 2 adds a field with a default, and a reader with version 2 reads the old bytes
+        final int newId = http.register("a-value", RECORD_A_V2);
+        final ByteBuffer bytes = ByteBuffer.wrap(wire.toByteArray());
+        assertThat(bytes.get()).isZero();
+        final Schema writer = new Schema.Parser().parse(http.get("/schemas/ids/" + bytes.getInt()).body()
+                .get("schema").asText());
+        final GenericRecord read = new GenericDatumReader<GenericRecord>(writer, new Schema.Parser().parse(RECORD_A_V2))
+                .read(null, DecoderFactory.get().binaryDecoder(bytes.array(), bytes.position(), bytes.remaining(), null));
+
+        // Then the registration succeeded and the old record reads, with the new field's default
+        assertThat(newId).isNotEqualTo(oldId);
+        assertThat(read.get("x")).isEqualTo(7);
+        assertThat(read.get("y")).hasToString("");
     }
 
     @Test
