@@ -58,8 +58,8 @@ final class ProviderOutageDemo implements DemoScenario {
     }
 
     /**
-     * Shortens the waits so that the outage recovers before the recording's 401 responses arrive: at the
-     * default speed the runbook's 10 minutes without symptoms and 5-minute ramp holds would outlast them.
+     * Shortens the waits so that the outage recovers before the recording's 401 responses arrive. At the
+     * default speed, the runbook's 10 minutes without symptoms and 5 minutes per ramp step would outlast them.
      */
     @Override
     public Map<String, String> runbookOverrides() {

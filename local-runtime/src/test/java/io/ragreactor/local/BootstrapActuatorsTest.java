@@ -61,7 +61,7 @@ class BootstrapActuatorsTest {
     }
 
     @Test
-    void shouldCollectCrashLogsAndFailedJobLogAsEvidence() {
+    void shouldKeepCrashAndJobLogsAsEvidence() {
         // When
         final RecoveryOutcome outcome = executor.execute(ActuatorCommands.command("c-inspect", TARGET, "inspect",
                 InspectBootstrap.newBuilder()

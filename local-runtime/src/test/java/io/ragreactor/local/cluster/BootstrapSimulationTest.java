@@ -49,7 +49,7 @@ class BootstrapSimulationTest {
     }
 
     @Test
-    void shouldKeepBlockedPodsCrashLoopingUntilMigrationCompletes() {
+    void shouldCrashLoopUntilMigrationCompletes() {
         // Given the seeded pods restart a few times while the schema is at 41
         await().atMost(TIMEOUT).until(() -> restarts(pod(GENERATOR_POD), "generator", false) >= 7);
         final Pod generator = pod(GENERATOR_POD);
@@ -84,7 +84,7 @@ class BootstrapSimulationTest {
     }
 
     @Test
-    void shouldStartSeededRetrieverPodAsItsDeploymentsPod() {
+    void shouldStartSeededRetrieverPod() {
         // Then the seeded pod without owner becomes the retriever Deployment's one Ready pod
         await().atMost(TIMEOUT).until(() -> Pods.isReady(pod(RETRIEVER_POD)));
         final Pod retriever = pod(RETRIEVER_POD);
@@ -97,7 +97,7 @@ class BootstrapSimulationTest {
     }
 
     @Test
-    void shouldCrashLoopPodsCreatedWhileSchemaIsBelowRequired() {
+    void shouldCrashLoopNewPodsOnOldSchema() {
         // When the generator scales up while the schema is at 41
         client.apps().deployments().withName("generator").scale(2);
 

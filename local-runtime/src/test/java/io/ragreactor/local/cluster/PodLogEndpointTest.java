@@ -59,7 +59,7 @@ class PodLogEndpointTest {
     }
 
     @Test
-    void shouldReturnCrashLogOfPreviousRunOfBlockedInitContainer() throws IOException {
+    void shouldReturnPreviousInitContainerCrashLog() throws IOException {
         // When
         final String previous;
         try (InputStream log = client.pods().withName("indexer-0").inContainer("migrate").terminated()
@@ -74,7 +74,7 @@ class PodLogEndpointTest {
     }
 
     @Test
-    void shouldReturnCrashLogAsCurrentLogOfCrashLoopingContainer() {
+    void shouldReturnCrashLogAsCurrentLog() {
         // When
         final String current = client.pods().withName("generator-7d9c6b5f4-x2k8p").inContainer("generator").getLog();
 
@@ -93,7 +93,7 @@ class PodLogEndpointTest {
     }
 
     @Test
-    void shouldAnswerNotFoundStatusForUnknownPod() throws Exception {
+    void shouldReturnNotFoundForUnknownPod() throws Exception {
         // When
         final HttpResponse<String> response = get("pods/indexer-7/log?container=migrate");
 

@@ -176,7 +176,7 @@ class SeedLoaderTest {
     }
 
     @Test
-    void shouldNameKeyOfMalformedBootstrapOrApiSection() {
+    void shouldNameKeyOfMalformedSection() {
         // Given the shipped seed with one value broken at a time
         final String yaml = shippedSeed();
 
