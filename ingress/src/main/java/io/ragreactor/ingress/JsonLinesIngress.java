@@ -27,11 +27,12 @@ public final class JsonLinesIngress {
     }
 
     private final LineParser parser;
-    private final HealthEventPublisher publisher;
+    private final HealthEventSink sink;
 
-    public JsonLinesIngress(final LineParser parser, final HealthEventPublisher publisher) {
+    /** Creates an ingress that sends events and dead letters to {@code sink}, such as a {@link HealthEventPublisher}. */
+    public JsonLinesIngress(final LineParser parser, final HealthEventSink sink) {
         this.parser = parser;
-        this.publisher = publisher;
+        this.sink = sink;
     }
 
     /**
@@ -53,14 +54,14 @@ public final class JsonLinesIngress {
             final ParsedLine parsed = parser.parse(line);
             if (parsed instanceof ParsedLine.Event event) {
                 final HealthEvent health = retimer == null ? event.event() : retimed(event.event(), retimer);
-                publisher.publish(health);
+                sink.publish(health);
                 listener.published(health);
                 published++;
             } else if (parsed instanceof ParsedLine.Skipped skip) {
                 listener.skipped(lineNumber, skip.why());
                 skipped++;
             } else if (parsed instanceof ParsedLine.Rejected rejected) {
-                publisher.deadLetter(sourceName, lineNumber, line, rejected.reason(), rejected.message());
+                sink.deadLetter(sourceName, lineNumber, line, rejected.reason(), rejected.message());
                 listener.deadLettered(lineNumber, rejected);
                 deadLettered++;
             }

@@ -12,7 +12,7 @@ import java.util.Set;
  * into commands. Load it with {@link RunbookLoader}.
  */
 public record Runbook(String version, String namespace, Duration allowedSkew, List<TargetRule> targets,
-                      ShardDownSettings shardDown, ProviderOutageSettings providerOutage,
+                      List<AlertRule> alerts, ShardDownSettings shardDown, ProviderOutageSettings providerOutage,
                       BootstrapDeadlockSettings bootstrapDeadlock, SafetyNets safetyNets,
                       Policies policies, Escalation escalation, String source) {
 
@@ -63,11 +63,29 @@ public record Runbook(String version, String namespace, Duration allowedSkew, Li
         return RunbookLoader.load(file, Map.of());
     }
 
+    /** Returns the rule for alerts named {@code alertName}, or empty when the runbook maps no such alert. */
+    public Optional<AlertRule> alertRule(final String alertName) {
+        for (final AlertRule rule : alerts) {
+            if (rule.alertName().equals(alertName)) {
+                return Optional.of(rule);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Returns the target of a source name of the given kind ("pod", "shard" or "provider"), by the first matching rule. */
     public Optional<String> targetFor(final String sourceKind, final String name) {
+        return targetFor(sourceKind, name, namespace);
+    }
+
+    /**
+     * Returns the target in {@code targetNamespace} of a source name of the given kind, by the first matching
+     * rule. Sources that carry their own namespace use it, such as an alert with a namespace label.
+     */
+    public Optional<String> targetFor(final String sourceKind, final String name, final String targetNamespace) {
         for (final TargetRule rule : targets) {
             if (rule.source().equals(sourceKind)) {
-                final Optional<String> target = rule.target(namespace, name);
+                final Optional<String> target = rule.target(targetNamespace, name);
                 if (target.isPresent()) {
                     return target;
                 }

@@ -102,7 +102,7 @@ public final class RunbookLoader {
 
     private static Runbook readRunbook(final YamlReader reader, final YamlReader.Section top, final String source,
                                        final SiblingReader siblings) {
-        top.allowOnly(Set.of("version", "namespace", "clock", "targets", "shardDown", "providerOutage",
+        top.allowOnly(Set.of("version", "namespace", "clock", "targets", "alerts", "shardDown", "providerOutage",
                 "bootstrapDeadlock", "safetyNets", "policies", "escalation"));
         final String version = top.nonBlank("version");
         if (!version.isEmpty() && !VERSION.matcher(version).matches()) {
@@ -116,6 +116,7 @@ public final class RunbookLoader {
         final java.time.Duration allowedSkew = clock.duration("allowedSkew", java.time.Duration.ofMinutes(5));
 
         final List<TargetRule> targets = top.list("targets", rule -> readTargetRule(reader, rule));
+        final List<AlertRule> alerts = AlertRulesReader.read(reader, top, targets);
         final ShardDownSettings shardDown = readShardDown(reader, top.section("shardDown"), siblings);
         final ProviderOutageSettings providerOutage = ProviderOutageReader.read(reader, top.section("providerOutage"));
         final BootstrapDeadlockSettings bootstrapDeadlock = BootstrapDeadlockReader.read(reader,
@@ -137,8 +138,8 @@ public final class RunbookLoader {
         final Escalation escalation = new Escalation(escalationSection.nonBlank("channel"),
                 escalationSection.nonBlank("severity"), escalationSection.duration("deadline"));
 
-        return new Runbook(version, namespace, allowedSkew, targets, shardDown, providerOutage, bootstrapDeadlock,
-                safetyNets, policies, escalation, source);
+        return new Runbook(version, namespace, allowedSkew, targets, alerts, shardDown, providerOutage,
+                bootstrapDeadlock, safetyNets, policies, escalation, source);
     }
 
     private static Runbook.DryRun readDryRun(final YamlReader reader, final YamlReader.Section dryRun) {
