@@ -43,9 +43,8 @@ final class AlertPayloads {
         return switch (rule.symptom()) {
             // A golden query id the golden set does not know fails the pass rule on an empty result alone.
             case EMPTY_RESULTS -> Result.of(new GoldenQueryResult("alert:" + alert.name(), List.of(), 0L));
-            // TODO(#5): an alert carries no document count, so the status report gives 0. That replaces the shard's last
-            //  reported count, and a failed reopen then restores a snapshot instead of escalating.
-            case SHARD_UNAVAILABLE -> Result.of(new ShardStatus(ShardHealth.UNAVAILABLE, 0L));
+            // An alert carries no document count, so the shard's last reported counts stay as they are.
+            case SHARD_UNAVAILABLE -> Result.of(new ShardStatus(ShardHealth.UNAVAILABLE, null));
             case INDEX_IO_ERROR -> Result.of(indexError(alert));
             case PROVIDER_ERROR -> providerError(rule, alert);
         };

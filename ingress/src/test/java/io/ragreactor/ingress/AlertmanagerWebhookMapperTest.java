@@ -130,6 +130,7 @@ class AlertmanagerWebhookMapperTest {
         assertThat(shard.getTarget()).isEqualTo("rag-prod/vectorstore/shard-2");
         assertThat(shard.getPayload()).isInstanceOfSatisfying(ShardStatus.class,
                 status -> assertThat(status.getReportedHealth()).isEqualTo(ShardHealth.UNAVAILABLE));
+        assertThat(((ShardStatus) shard.getPayload()).getDocumentCount()).isNull();
         assertThat(limited.getPayload()).isInstanceOfSatisfying(ProviderError.class,
                 error -> assertThat(error.getHttpStatus()).isEqualTo(429));
     }

@@ -31,7 +31,8 @@ final class SymptomText {
                     + (error.getPodName() == null ? "" : " on pod " + error.getPodName()) + ": " + error.getMessage();
         }
         if (payload instanceof ShardStatus status) {
-            return "shard reports " + status.getReportedHealth() + " with " + status.getDocumentCount() + " documents";
+            return "shard reports " + status.getReportedHealth() + (status.getDocumentCount() == null ? ""
+                    : " with " + status.getDocumentCount() + " documents");
         }
         if (payload instanceof ProviderError error) {
             return error.getProvider() + " returned HTTP " + error.getHttpStatus()

@@ -10,7 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ragreactor.schemas.command.Escalate;
 import io.ragreactor.schemas.command.RecoveryCommand;
+import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.health.ShardHealth;
+import io.ragreactor.schemas.health.ShardStatus;
 import io.ragreactor.schemas.outcome.OutcomeStatus;
 import java.time.Instant;
 import java.util.List;
@@ -64,6 +66,28 @@ class ShardDownDocumentCountTest {
             final RecoveryCommand next = onlyCommand(reactor);
             assertThat(next.getStep()).isEqualTo("escalate");
             assertThat(((Escalate) next.getAction()).getSummary()).contains("reports 995 documents");
+        }
+    }
+
+    @Test
+    void shouldKeepCountsOnStatusWithoutCount() {
+        try (ReactorFixture reactor = new ReactorFixture()) {
+            // Given a shard that reported 1000 documents while healthy
+            reactor.observe(shardStatus(SHARD, T0, ShardHealth.HEALTHY, 1000));
+
+            // When an alert says it is unavailable, with no document count, and the reopen fails
+            reactor.observe(HealthEvent.newBuilder(shardStatus(SHARD, T0.plusSeconds(10), ShardHealth.UNAVAILABLE, 0))
+                    .setPayload(new ShardStatus(ShardHealth.UNAVAILABLE, null))
+                    .setAlertOrigin(Controls.firing("ShardUnavailable", "5d1c", T0))
+                    .build());
+            reactor.report(succeeded(onlyCommand(reactor), T0.plusSeconds(12)));
+            final RecoveryCommand reopen = onlyCommand(reactor);
+            reactor.report(outcome(reopen, OutcomeStatus.FAILED, T0.plusSeconds(14), "exit code 1"));
+
+            // Then the count known from before still says the index is intact: a human decides, no restore
+            final RecoveryCommand next = onlyCommand(reactor);
+            assertThat(next.getStep()).isEqualTo("escalate");
+            assertThat(((Escalate) next.getAction()).getSummary()).contains("reports 1000 documents");
         }
     }
 

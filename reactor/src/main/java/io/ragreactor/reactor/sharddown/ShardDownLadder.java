@@ -66,7 +66,8 @@ public final class ShardDownLadder implements ScenarioLadder {
             return Optional.empty();
         }
         final Optional<String> symptom = symptoms.describe(event, state.getHealthyDocumentCount());
-        if (event.getPayload() instanceof ShardStatus status) {
+        // A report without a count (one derived from an alert) leaves the known counts as they are.
+        if (event.getPayload() instanceof ShardStatus status && status.getDocumentCount() != null) {
             state.setLatestDocumentCount(status.getDocumentCount());
             // Only a report from a healthy shard outside any incident sets the baseline of an intact index.
             if (symptom.isEmpty() && state.getIncident() == null && status.getReportedHealth() == ShardHealth.HEALTHY) {

@@ -54,7 +54,7 @@ public final class ShardDownSymptoms {
             if (health == ShardHealth.DEGRADED || health == ShardHealth.UNAVAILABLE) {
                 return Optional.of("shard reports itself " + health.name().toLowerCase(java.util.Locale.ROOT));
             }
-            if (!isIntact(status.getDocumentCount(), healthyDocumentCount)) {
+            if (status.getDocumentCount() != null && !isIntact(status.getDocumentCount(), healthyDocumentCount)) {
                 return Optional.of("shard reports " + status.getDocumentCount() + " documents, last healthy count "
                         + healthyDocumentCount);
             }
