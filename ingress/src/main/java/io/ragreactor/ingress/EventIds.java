@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Derives event ids from the content an event was made of, so the same input always gets the same id. */
-final class EventIds {
+public final class EventIds {
 
     /** Hex digits of the content's SHA-256 kept in an id, 64 of its bits. */
     private static final int HASH_CHARS = 16;
@@ -15,7 +15,7 @@ final class EventIds {
     }
 
     /** Returns {@code source-<hash>}, where the hash is a prefix of the SHA-256 of {@code content}. */
-    static String fromContent(final String source, final String content) {
+    public static String fromContent(final String source, final String content) {
         return source + "-" + sha256Hex(content).substring(0, HASH_CHARS);
     }
 

@@ -1,18 +1,15 @@
 package io.ragreactor.podwatcher;
 
+import io.ragreactor.ingress.EventIds;
 import io.ragreactor.ingress.PodStatusMapper;
 import io.ragreactor.schemas.health.HealthEvent;
 import io.ragreactor.schemas.health.ReadinessDeadlineMissed;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,9 +21,6 @@ import java.util.Set;
  * under its lock.
  */
 final class ReadinessDeadlines {
-
-    /** Hex digits of the SHA-256 kept in an event id, 64 of its bits, as the ingress's event ids have. */
-    private static final int HASH_CHARS = 16;
 
     /**
      * A pod that is not Ready yet.
@@ -98,7 +92,7 @@ final class ReadinessDeadlines {
         final String identity = candidate.namespace() + "/" + candidate.podName() + "|" + candidate.key()
                 + "|readiness-deadline|" + deadline.toMillis();
         return HealthEvent.newBuilder()
-                .setEventId(PodStatusMapper.SOURCE + "-" + sha256Hex(identity).substring(0, HASH_CHARS))
+                .setEventId(EventIds.fromContent(PodStatusMapper.SOURCE, identity))
                 .setObservedAt(now)
                 .setTarget(candidate.target())
                 .setSource(PodStatusMapper.SOURCE)
@@ -109,14 +103,5 @@ final class ReadinessDeadlines {
     /** Records that a candidate was reported, so it is never reported again. */
     void reported(final String key) {
         settle(key);
-    }
-
-    private static String sha256Hex(final String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }
