@@ -10,6 +10,7 @@ import io.ragreactor.ingress.ParsedLine;
 import io.ragreactor.ingress.PodStatusMapper;
 import io.ragreactor.ingress.ProbeLineParser;
 import io.ragreactor.ingress.ProviderResponseParser;
+import io.ragreactor.ingress.SampleLineParser;
 import io.ragreactor.runbook.Runbook;
 import io.ragreactor.runbook.RunbookException;
 import io.ragreactor.runbook.RunbookLoader;
@@ -147,7 +148,7 @@ final class ProduceCommand implements Callable<Integer> {
         final LineParser parser = switch (chosen) {
             case PROBE -> probe;
             case PROVIDER -> provider;
-            default -> new AutoLineParser(probe, provider);
+            default -> new SampleLineParser(probe, provider);
         };
         return new JsonLinesIngress(new TargetCheckingParser(parser), publisher).run(reader, sourceName, null,
                 listener);

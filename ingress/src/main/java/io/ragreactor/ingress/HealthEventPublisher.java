@@ -114,14 +114,26 @@ public final class HealthEventPublisher implements HealthEventSink, AutoCloseabl
     @Override
     public void deadLetter(final String sourceName, final long lineNumber, final String line,
                            final DeadLetterReason reason, final String message) {
+        deadLetter(sourceName, -1, lineNumber, line, reason, message);
+    }
+
+    /**
+     * Dead-letters a record of {@code sourceTopic} that could not become an event, with its partition and offset
+     * in the source headers.
+     *
+     * @throws SinkUnavailableException when the broker did not acknowledge it in time
+     */
+    @Override
+    public void deadLetter(final String sourceTopic, final int partition, final long offset, final String input,
+                           final DeadLetterReason reason, final String message) {
         final RecordHeaders headers = new RecordHeaders();
         headers.add(DeadLetterHeaders.REASON, utf8(reason.code()));
-        headers.add(DeadLetterHeaders.SOURCE_TOPIC, utf8(sourceName));
-        headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8("-1"));
-        headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(Long.toString(lineNumber)));
+        headers.add(DeadLetterHeaders.SOURCE_TOPIC, utf8(sourceTopic));
+        headers.add(DeadLetterHeaders.SOURCE_PARTITION, utf8(Integer.toString(partition)));
+        headers.add(DeadLetterHeaders.SOURCE_OFFSET, utf8(Long.toString(offset)));
         headers.add(DeadLetterHeaders.EXCEPTION, utf8(message));
         await(() -> deadLetters.send(new ProducerRecord<>(topics.healthDeadLetter().name(), null, null, null,
-                utf8(line), headers)));
+                utf8(input), headers)));
     }
 
     /** Sends through {@code send} and waits for the acknowledgement. A retriable failure means the sink is unavailable. */

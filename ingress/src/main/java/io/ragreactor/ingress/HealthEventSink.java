@@ -23,4 +23,15 @@ public interface HealthEventSink {
      * @throws SinkUnavailableException when the record could not be stored in time
      */
     void deadLetter(String sourceName, long position, String input, DeadLetterReason reason, String message);
+
+    /**
+     * Records a Kafka record of {@code sourceTopic} that could not become an event, naming its partition and
+     * offset. The default records it like a line, with the offset as its position and the partition in the name.
+     *
+     * @throws SinkUnavailableException when the record could not be stored in time
+     */
+    default void deadLetter(final String sourceTopic, final int partition, final long offset, final String input,
+                            final DeadLetterReason reason, final String message) {
+        deadLetter(sourceTopic + "-" + partition, offset, input, reason, message);
+    }
 }

@@ -1,10 +1,9 @@
-package io.ragreactor.cli;
+package io.ragreactor.ingress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ragreactor.ingress.LineParser;
-import io.ragreactor.ingress.ParsedLine;
+import io.ragreactor.runbook.Runbook;
 import io.ragreactor.schemas.deadletter.DeadLetterReason;
 
 /**
@@ -12,14 +11,19 @@ import io.ragreactor.schemas.deadletter.DeadLetterReason;
  * provider call, {@code prober} a golden-query result, and {@code pod} with {@code line} a vectorstore log line.
  * A file may therefore mix the formats.
  */
-final class AutoLineParser implements LineParser {
+public final class SampleLineParser implements LineParser {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LineParser probeParser;
     private final LineParser providerParser;
 
-    AutoLineParser(final LineParser probeParser, final LineParser providerParser) {
+    /** Creates a parser that reads the prober, log and provider formats with the runbook's target rules. */
+    public SampleLineParser(final Runbook runbook) {
+        this(new ProbeLineParser(runbook), new ProviderResponseParser(runbook));
+    }
+
+    public SampleLineParser(final LineParser probeParser, final LineParser providerParser) {
         this.probeParser = probeParser;
         this.providerParser = providerParser;
     }
