@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,13 +14,12 @@ import picocli.CommandLine.Command;
         description = "Automated recovery for production RAG stacks, driven by Kafka Streams.",
         subcommands = {DemoCommand.class, ProduceCommand.class, TailCommand.class, IncidentsCommand.class,
             ResolveCommand.class, HandbackCommand.class, SilenceCommand.class, KillSwitchCommand.Pause.class,
-            KillSwitchCommand.Resume.class, CommandLine.HelpCommand.class})
+            KillSwitchCommand.Resume.class, IngressCommand.class, LocalCommand.class, ReplayCommand.class,
+            ShadowReplayCommand.class, CommandLine.HelpCommand.class})
 public final class RagReactorCli {
 
     /** System property naming the log file of the command; see logback-cli.xml. */
     static final String LOG_FILE_PROPERTY = "RAG_REACTOR_LOG_FILE";
-
-    private static final Logger LOG = LoggerFactory.getLogger(RagReactorCli.class);
 
     public static void main(final String[] args) {
         // Must run before any logger exists: logback reads its configuration once, on first use.
@@ -53,7 +51,9 @@ public final class RagReactorCli {
                     : exception instanceof CommandFailedException ? "" : "Kafka error: ";
             final String hint = exception instanceof TimeoutException
                     ? "; check --bootstrap-servers and the security settings of --command-config" : "";
-            LOG.warn("Command {} failed", failed.getCommandName(), exception);
+            // The logger is created here, not in a static field: logback must not start before main() has named
+            // its configuration file.
+            LoggerFactory.getLogger(RagReactorCli.class).warn("Command {} failed", failed.getCommandName(), exception);
             failed.getErr().println(failed.getCommandSpec().qualifiedName() + ": " + prefix + exception.getMessage()
                     + hint);
             failed.getErr().flush();
