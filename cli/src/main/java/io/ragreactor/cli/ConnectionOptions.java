@@ -35,7 +35,7 @@ final class ConnectionOptions {
             description = "Kafka bootstrap servers (default: the environment variable " + BOOTSTRAP_SERVERS_ENV + ").")
     private String bootstrapServers;
 
-    // TODO(#5): --command-config reaches the Kafka clients only. RestSchemaRegistryClient takes a URL and no
+    // NOTE: --command-config reaches the Kafka clients only. RestSchemaRegistryClient takes a URL and no
     // credentials, so a registry that requires authentication cannot be used from the command line yet.
     @Option(names = SCHEMA_REGISTRY_URL_OPTION, paramLabel = "URL",
             description = "Base URL of the Confluent-compatible schema registry, http or https (default: the"

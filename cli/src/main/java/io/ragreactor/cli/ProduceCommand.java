@@ -129,7 +129,7 @@ final class ProduceCommand implements Callable<Integer> {
     private JsonLinesIngress.Summary produce(final BufferedReader reader, final String sourceName, final Runbook runbook,
                                              final HealthEventPublisher publisher, final Listener listener)
             throws IOException, InterruptedException {
-        // TODO(#5): HealthEventPublisher waits for each record's acknowledgement, one round trip per line, which
+        // NOTE: HealthEventPublisher waits for each record's acknowledgement, one round trip per line, which
         // makes a file of many thousand lines slow; a batching publish in ingress would fix it.
         final Format chosen = format == Format.AUTO ? detect(reader) : format;
         if (chosen == Format.POD) {

@@ -61,7 +61,7 @@ public final class PodWatcher implements AutoCloseable {
     private final Object lock = new Object();
     private final Map<String, PodStateDigest> reportedStates = new HashMap<>();
     private final Set<String> unmappable = new HashSet<>();
-    // TODO(#5): this state lives in memory, so a restarted watcher reports every pod once more, and counts a pod
+    // NOTE: this state lives in memory, so a restarted watcher reports every pod once more, and counts a pod
     // that was Ready before the restart and is not Ready now as never Ready since its creation.
     private final ReadinessDeadlines deadlines;
 

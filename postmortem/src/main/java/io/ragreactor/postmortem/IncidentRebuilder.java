@@ -153,7 +153,7 @@ public final class IncidentRebuilder {
         final Duration toDetect = Duration.between(latest.getFirstSymptomAt(), latest.getDetectedAt());
         final IncidentSummary summary = latest.getSummary();
         if (summary == null) {
-            // TODO(#5): time to mitigate and to recover of an incident still open need the ladder's safe-mode and
+            // NOTE: time to mitigate and to recover of an incident still open need the ladder's safe-mode and
             // restoring steps, which only the reactor's ladders define. They stay empty until an update carries them.
             return new Durations(toDetect, Optional.empty(), Optional.empty(), 0, false);
         }

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * that step ends. The diff's changed commands show where the shadow rests on that guess. A shadow command
  * without a recorded outcome gets none, and its deadline passes as it would have live.
  *
- * <p>TODO(#5): the topology starts with empty state at the recording's first record. Incidents, cooldowns and
+ * <p>NOTE: the topology starts with empty state at the recording's first record. Incidents, cooldowns and
  * flap damping that began before the recording are unknown to the shadow, so commands that depend on them
  * show as differences. A replay from the start of the retained topics avoids that.
  */
