@@ -91,6 +91,10 @@ final class LocalCommand implements Callable<Integer> {
             out.println("In another terminal:");
             out.println("  source " + envFile);
             out.println("  java -jar cli/target/rag-reactor.jar tail --from 5m");
+            out.println("  java -jar cli/target/rag-reactor.jar shadow-replay --from 15m"
+                    + " --set shardDown.steps.validate.retrieverUrl=" + runtime.retrieverUrl());
+            out.println("(this stack's runbook points validation at the simulated retriever; without that --set,"
+                    + " shadow-replay reports every validate command as changed)");
             out.println();
             out.println("Alertmanager configuration written to " + alertmanagerConfig + ":");
             out.println(amConfig);

@@ -29,9 +29,20 @@ public final class RagReactorCli {
         if (System.getProperty(LOG_FILE_PROPERTY) == null) {
             final String fromEnvironment = System.getenv(LOG_FILE_PROPERTY);
             System.setProperty(LOG_FILE_PROPERTY, fromEnvironment != null ? fromEnvironment
-                    : Path.of(System.getProperty("java.io.tmpdir"), "rag-reactor.log").toString());
+                    : Path.of(System.getProperty("java.io.tmpdir"), defaultLogFileName(args)).toString());
         }
         System.exit(commandLine(System.getenv()).execute(args));
+    }
+
+    /**
+     * Returns {@code rag-reactor-<command>.log} for a command name such as {@code local}, so that a {@code tail}
+     * in a second terminal does not overwrite the log of a running {@code local}; {@code rag-reactor.log} otherwise.
+     */
+    static String defaultLogFileName(final String[] args) {
+        if (args.length > 0 && args[0].matches("[a-z][a-z-]{0,30}")) {
+            return "rag-reactor-" + args[0] + ".log";
+        }
+        return "rag-reactor.log";
     }
 
     /**

@@ -218,7 +218,8 @@ public final class TimelineSvg {
         out.append("<rect class=\"legend\" x=\"").append(number(x)).append("\" y=\"").append(y + 2)
                 .append("\" width=\"14\" height=\"12\" fill=\"").append(colour).append("\" stroke=\"#757575\"/>\n");
         text(out, x + 18, y + 12, "", label);
-        return x + 26 + label.length() * 7.5;
+        // About 8.5 px per character: the labels are upper case at 12 px, wider than average text.
+        return x + 26 + label.length() * 8.5;
     }
 
     private static void text(final StringBuilder out, final double x, final double y, final String attributes,
