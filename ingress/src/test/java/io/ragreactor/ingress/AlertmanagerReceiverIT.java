@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ragreactor.embedded.alertmanager.AlertmanagerProcess;
 import io.ragreactor.embedded.kafka.EmbeddedKafkaBroker;
 import io.ragreactor.embedded.registry.EmbeddedSchemaRegistry;
 import io.ragreactor.runbook.Runbook;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ragreactor.cli.LocalStack;
 import io.ragreactor.cli.RagReactorCli;
+import io.ragreactor.embedded.alertmanager.AlertmanagerProcess;
 import io.ragreactor.local.LocalRuntime;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -47,7 +48,7 @@ class AlertToOutcomeIT {
         try (LocalStack stack = LocalStack.start(LocalRuntime.Options.defaults(),
                 new InetSocketAddress("127.0.0.1", 0));
              AlertmanagerProcess alertmanager = AlertmanagerProcess.start(binary.get(),
-                     stack.alertmanagerWebhookUrl())) {
+                     stack.alertmanagerWebhookUrl(), Duration.ofSeconds(1))) {
             try {
                 // Given shard-4, seeded with a healthy index, and Alertmanager in front of the receiver
                 assertThat(stack.loop().runtime().cluster().shardIndex("shard-4").healthy()).isTrue();

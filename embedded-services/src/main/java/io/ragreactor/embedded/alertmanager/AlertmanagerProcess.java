@@ -1,4 +1,4 @@
-package io.ragreactor.topology;
+package io.ragreactor.embedded.alertmanager;
 
 import java.io.File;
 import java.io.IOException;
@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * A real Alertmanager started from its binary on 127.0.0.1: one webhook receiver that gets every alert at once,
  * no cluster listener, and its storage and output in a temporary folder that {@link #close()} deletes.
  */
-final class AlertmanagerProcess implements AutoCloseable {
+public final class AlertmanagerProcess implements AutoCloseable {
 
     /** Binary names: Debian's package installs prometheus-alertmanager, upstream releases alertmanager. */
     private static final List<String> BINARIES = List.of("prometheus-alertmanager", "alertmanager");
@@ -40,7 +40,7 @@ final class AlertmanagerProcess implements AutoCloseable {
     }
 
     /** Returns the first Alertmanager binary on the PATH, or empty when there is none. */
-    static Optional<Path> findBinary() {
+    public static Optional<Path> findBinary() {
         final String path = System.getenv().getOrDefault("PATH", "");
         for (final String binary : BINARIES) {
             for (final String folder : path.split(File.pathSeparator)) {
@@ -54,10 +54,11 @@ final class AlertmanagerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code binary} with a route that posts every alert to {@code webhookUrl} at once, and waits until it
-     * is ready.
+     * Starts {@code binary} with a route that posts every alert to {@code webhookUrl} at once, and again each
+     * {@code groupInterval} while it changes, resolved alerts included, and waits until it is ready.
      */
-    static AlertmanagerProcess start(final Path binary, final String webhookUrl) throws IOException {
+    public static AlertmanagerProcess start(final Path binary, final String webhookUrl, final Duration groupInterval)
+            throws IOException {
         final Path folder = Files.createTempDirectory("alertmanager-it");
         final Path config = folder.resolve("alertmanager.yml");
         Files.writeString(config, String.join("\n",
@@ -65,7 +66,7 @@ final class AlertmanagerProcess implements AutoCloseable {
                 "  receiver: rag-reactor",
                 "  group_by: [alertname, shard]",
                 "  group_wait: 0s",
-                "  group_interval: 1s",
+                "  group_interval: " + groupInterval.toSeconds() + "s",
                 "  repeat_interval: 1h",
                 "receivers:",
                 "  - name: rag-reactor",
@@ -97,12 +98,12 @@ final class AlertmanagerProcess implements AutoCloseable {
     }
 
     /** Returns the base URL of its API, for example {@code http://127.0.0.1:41234}. */
-    String url() {
+    public String url() {
         return url;
     }
 
     /** Returns what the process wrote so far. */
-    String output() {
+    public String output() {
         final Path log = folder.resolve("alertmanager.log");
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
