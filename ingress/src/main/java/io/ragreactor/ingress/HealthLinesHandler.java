@@ -40,12 +40,7 @@ final class HealthLinesHandler implements HttpHandler {
     @Override
     public void handle(final HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!exchange.getRequestURI().getPath().equals(PATH)) {
-                HttpExchanges.error(exchange, 404, "no resource at " + exchange.getRequestURI().getPath());
-                return;
-            }
-            if (!exchange.getRequestMethod().equals("POST")) {
-                HttpExchanges.methodNotAllowed(exchange, "POST");
+            if (!HttpExchanges.isPostTo(exchange, PATH)) {
                 return;
             }
             final String format = format(exchange.getRequestURI().getRawQuery());

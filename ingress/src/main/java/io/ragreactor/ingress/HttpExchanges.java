@@ -67,6 +67,22 @@ final class HttpExchanges {
         respond(exchange, status, Map.of("error", message));
     }
 
+    /**
+     * Returns true when the request is a POST to {@code path}. Otherwise it sends 404 for another path or 405 for
+     * another method and returns false.
+     */
+    static boolean isPostTo(final HttpExchange exchange, final String path) throws IOException {
+        if (!exchange.getRequestURI().getPath().equals(path)) {
+            error(exchange, 404, "no resource at " + exchange.getRequestURI().getPath());
+            return false;
+        }
+        if (!exchange.getRequestMethod().equals("POST")) {
+            methodNotAllowed(exchange, "POST");
+            return false;
+        }
+        return true;
+    }
+
     /** Sends 405 naming the one allowed method. */
     static void methodNotAllowed(final HttpExchange exchange, final String allowed) throws IOException {
         exchange.getResponseHeaders().set("Allow", allowed);
