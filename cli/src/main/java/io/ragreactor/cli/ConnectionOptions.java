@@ -104,7 +104,7 @@ final class ConnectionOptions {
     }
 
     /**
-     * Default values of the connection options from the environment. Picocli asks it for every option without
+     * Default values of the connection options from the environment. Picocli calls it for every option without
      * a value on the command line, of the root command and of each subcommand.
      */
     static final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {

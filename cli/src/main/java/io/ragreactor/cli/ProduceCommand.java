@@ -129,8 +129,8 @@ final class ProduceCommand implements Callable<Integer> {
     private JsonLinesIngress.Summary produce(final BufferedReader reader, final String sourceName, final Runbook runbook,
                                              final HealthEventPublisher publisher, final Listener listener)
             throws IOException, InterruptedException {
-        // NOTE: HealthEventPublisher waits for each record's acknowledgement, one round trip per line, which
-        // makes a file of many thousand lines slow; a batching publish in ingress would fix it.
+        // NOTE: HealthEventPublisher waits for each record's acknowledgement, one round trip per line. A file of
+        // many thousand lines is therefore slow, and a batching publish in ingress would fix it.
         final Format chosen = format == Format.AUTO ? detect(reader) : format;
         if (chosen == Format.POD) {
             listener.recordLabel = "pod";

@@ -142,8 +142,8 @@ public final class Progress implements AutoCloseable {
 
     /**
      * Whether standard input and output are a terminal. Up to Java 21 {@link System#console()} is null otherwise.
-     * From Java 22 it returns a console for redirected streams too, and {@code Console.isTerminal()} tells them
-     * apart, so that method is called when it exists.
+     * From Java 22 it returns a console for redirected streams too, and {@code Console.isTerminal()} distinguishes
+     * them, so that method is called when it exists.
      */
     static boolean terminalAttached() {
         final Console console = System.console();

@@ -7,7 +7,7 @@ import java.time.format.DateTimeParseException;
 import picocli.CommandLine;
 
 /**
- * Where a read starts: a point in time, or a duration before the moment the command runs.
+ * The start of a read: a point in time, or a duration before the moment the command runs.
  *
  * @param at  the point in time, or null when {@code ago} is set
  * @param ago the duration before now, or null when {@code at} is set

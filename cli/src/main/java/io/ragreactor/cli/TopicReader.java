@@ -109,7 +109,7 @@ final class TopicReader {
         return latest;
     }
 
-    /** Whether the consumer's position has reached {@code ends} on every partition. */
+    /** Returns whether the consumer's position has reached {@code ends} on every partition. */
     static boolean caughtUp(final Consumer<?, ?> consumer, final Map<TopicPartition, Long> ends) {
         for (final Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
             if (consumer.position(end.getKey()) < end.getValue()) {

@@ -50,7 +50,7 @@ public final class HealthEventPublisher implements HealthEventSink, AutoCloseabl
 
     /**
      * Creates a publisher whose idempotent producers wait for all in-sync replicas, with the producer's default
-     * timeouts, so a send to an unreachable broker fails only after delivery.timeout.ms (two minutes by default).
+     * timeouts, so a send to an unreachable broker fails only after delivery.timeout.ms (120 s, the Kafka producer's default).
      */
     public static HealthEventPublisher connect(final String bootstrapServers, final Topics topics) {
         return new HealthEventPublisher(topics, eventProducer(config(bootstrapServers), topics),

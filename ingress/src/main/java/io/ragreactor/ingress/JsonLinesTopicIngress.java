@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * A line that cannot become an event is dead-lettered with the record's topic, partition and offset.
  *
  * <p>Offsets are committed after the records before them were published, so a restart re-reads at most the
- * uncommitted batch (at least once). When the sink is unavailable the ingress commits what it published, seeks
- * back to the first record it did not finish, and retries after a pause; nothing is skipped.
+ * uncommitted batch (at least once). When the sink is unavailable, the ingress commits what it published and
+ * seeks back to the first record it did not finish. It retries after a pause, so nothing is skipped.
  */
 public final class JsonLinesTopicIngress implements Runnable, AutoCloseable {
 

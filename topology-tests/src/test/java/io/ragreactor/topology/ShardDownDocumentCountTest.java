@@ -75,7 +75,7 @@ class ShardDownDocumentCountTest {
             // Given a shard that reported 1000 documents while healthy
             reactor.observe(shardStatus(SHARD, T0, ShardHealth.HEALTHY, 1000));
 
-            // When an alert says it is unavailable, with no document count, and the reopen fails
+            // When an alert reports it unavailable, with no document count, and the reopen fails
             reactor.observe(HealthEvent.newBuilder(shardStatus(SHARD, T0.plusSeconds(10), ShardHealth.UNAVAILABLE, 0))
                     .setPayload(new ShardStatus(ShardHealth.UNAVAILABLE, null))
                     .setAlertOrigin(Controls.firing("ShardUnavailable", "5d1c", T0))
@@ -84,7 +84,7 @@ class ShardDownDocumentCountTest {
             final RecoveryCommand reopen = onlyCommand(reactor);
             reactor.report(outcome(reopen, OutcomeStatus.FAILED, T0.plusSeconds(14), "exit code 1"));
 
-            // Then the count known from before still says the index is intact: a human decides, no restore
+            // Then the count known from before still shows the index intact: a human decides, no restore
             final RecoveryCommand next = onlyCommand(reactor);
             assertThat(next.getStep()).isEqualTo("escalate");
             assertThat(((Escalate) next.getAction()).getSummary()).contains("reports 1000 documents");
